@@ -1,0 +1,46 @@
+"""Jurisdiction in one place: what a user may see (a division-code prefix) and may change."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from minzheng.accounts.models import CITY_CODE, Role, User
+
+# Roles whose scope is the whole city whatever division code they carry.
+CITY_WIDE_ROLES = {Role.CITY_ADMIN, Role.CITY_STAFF, Role.AUDITOR}
+# Roles that may register households and change registry facts inside their scope.
+REGISTRY_WRITER_ROLES = {
+    Role.CITY_ADMIN,
+    Role.CITY_STAFF,
+    Role.TOWN_APPROVER,
+    Role.TOWN_CLERK,
+    Role.VILLAGE_WORKER,
+}
+# Roles that may read the registry of people at all.
+REGISTRY_READER_ROLES = REGISTRY_WRITER_ROLES | {Role.AUDITOR}
+
+
+def user_scope_prefix(user: User) -> str | None:
+    """Return the division-code prefix the user may see, or None when they may see no one."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return CITY_CODE
+    if user.role not in REGISTRY_READER_ROLES:
+        return None
+    if user.role in CITY_WIDE_ROLES:
+        return CITY_CODE
+    return user.division_code
+
+
+def division_in_scope(*, user: User, division_code: str) -> bool:
+    prefix = user_scope_prefix(user)
+    return prefix is not None and division_code.startswith(prefix)
+
+
+def registry_write_check(*, user: User, division_code: str) -> None:
+    """Raise PermissionDenied unless the user may change the registry in this division."""
+    allowed = user.is_superuser or user.role in REGISTRY_WRITER_ROLES
+    if not allowed or not division_in_scope(user=user, division_code=division_code):
+        raise PermissionDenied(_("您无权在该区划内修改人口与家庭信息"))

@@ -1,0 +1,88 @@
+"""The HTTP API: one NinjaAPI, one router per app, errors as RFC 7807 problem JSON."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from minzheng.accounts.api import router as accounts_router
+from minzheng.accounts.services import api_token_user
+from minzheng.registry.api import router as registry_router
+from minzheng.registry.errors import RegistryError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> object | None:
+        user = api_token_user(key=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Minzheng API",
+    version="0.1.0",
+    description="民政平台接口 Minzheng civil-affairs platform API. "
+    "Authenticate with a session or `Authorization: Bearer <token>` from `POST /api/auth/token`.",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+
+
+def problem(
+    request: HttpRequest, status: int, title: str, detail: str, **extra: object
+) -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(RegistryError)
+def on_registry_error(request: HttpRequest, exc: RegistryError) -> HttpResponse:
+    return problem(
+        request,
+        422,
+        "Unprocessable Entity",
+        "输入有误 Invalid input",
+        errors=[issue.as_dict() for issue in exc.issues],
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())),
+            "message": error.get("msg", ""),
+        }
+        for error in exc.errors
+    ]
+    return problem(request, 422, "Unprocessable Entity", "输入有误 Invalid input", errors=errors)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, 404, "Not Found", "未找到 Not found")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem(request, 403, "Forbidden", str(exc) or "无权操作 Forbidden")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(request, 401, "Unauthorized", "请先登录或提供令牌 Authentication required")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, exc.status_code, "Error", str(exc))
+
+
+api.add_router("/auth", accounts_router)
+api.add_router("/registry", registry_router)

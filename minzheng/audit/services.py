@@ -1,0 +1,34 @@
+"""Write audit events. Every service that writes calls `audit_record` inside its transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from minzheng.accounts.models import User
+from minzheng.audit.models import AuditEvent
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    data: dict[str, Any] | None = None,
+    division_code: str = "",
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Record one event; `data` must not hold clear personal data (id numbers, phones)."""
+    return AuditEvent.objects.create(
+        occurred_at=timezone.now(),
+        actor=actor,
+        actor_username=actor.get_username() if actor else "system",
+        ip_address=ip_address,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        division_code=division_code,
+        data=data or {},
+    )

@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from minzheng.registry.id_number import mask_id_number
+
+
+class DivisionKind(models.TextChoices):
+    CITY = "city", _("市")
+    TOWN = "town", _("镇")
+    STREET = "street", _("街道")
+    PARK = "park", _("园区")
+    VILLAGE = "village", _("村")
+    COMMUNITY = "community", _("社区")
+
+
+class Division(models.Model):
+    """An administrative division; its code is its key, so a scope is a code prefix."""
+
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=60)
+    kind = models.CharField(_("类别"), max_length=10, choices=DivisionKind.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="city", code__regex=r"^[0-9]{6}$")
+                    | Q(kind__in=["town", "street", "park"], code__regex=r"^[0-9]{9}$")
+                    | Q(kind__in=["village", "community"], code__regex=r"^[0-9]{12}$")
+                ),
+                name="division_code_length_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def level(self) -> str:
+        return {6: "city", 9: "town", 12: "village"}[len(self.code)]
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class MaritalStatus(models.TextChoices):
+    UNMARRIED = "unmarried", _("未婚")
+    MARRIED = "married", _("已婚")
+    DIVORCED = "divorced", _("离婚")
+    WIDOWED = "widowed", _("丧偶")
+
+
+class DisabilityCategory(models.TextChoices):
+    VISUAL = "visual", _("视力残疾")
+    HEARING = "hearing", _("听力残疾")
+    SPEECH = "speech", _("言语残疾")
+    PHYSICAL = "physical", _("肢体残疾")
+    INTELLECTUAL = "intellectual", _("智力残疾")
+    MENTAL = "mental", _("精神残疾")
+    MULTIPLE = "multiple", _("多重残疾")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    PARENT = "parent", _("父母")
+    PARENT_IN_LAW = "parent_in_law", _("岳父母/公婆")
+    GRANDPARENT = "grandparent", _("祖父母/外祖父母")
+    GRANDCHILD = "grandchild", _("孙子女/外孙子女")
+    SIBLING = "sibling", _("兄弟姐妹")
+    CHILD_IN_LAW = "child_in_law", _("儿媳/女婿")
+    OTHER = "other", _("其他")
+
+
+class Person(models.Model):
+    """A registered person. Sex and birth date are derived from the id number by the service."""
+
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
+    birth_date = models.DateField(_("出生日期"))
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    hukou_division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("户籍地")
+    )
+    residence_division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("居住地")
+    )
+    marital_status = models.CharField(
+        _("婚姻状况"), max_length=10, choices=MaritalStatus.choices, blank=True
+    )
+    disability_category = models.CharField(
+        _("残疾类别"), max_length=12, choices=DisabilityCategory.choices, blank=True
+    )
+    disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True)
+    disability_valid_from = models.DateField(_("残疾证有效期起"), null=True, blank=True)
+    disability_valid_to = models.DateField(_("残疾证有效期止"), null=True, blank=True)
+    serious_illness = models.BooleanField(_("患重特大疾病"), default=False)
+    death_date = models.DateField(_("死亡日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        indexes = [
+            models.Index(fields=["residence_division", "name"], name="person_residence_name_idx"),
+            models.Index(fields=["hukou_division"], name="person_hukou_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(disability_grade__isnull=True)
+                | Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="person_disability_grade_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(disability_category="", disability_grade__isnull=True)
+                | (~Q(disability_category="") & Q(disability_grade__isnull=False)),
+                name="person_disability_category_and_grade_together",
+            ),
+            models.CheckConstraint(
+                condition=Q(death_date__isnull=True) | Q(death_date__gte=models.F("birth_date")),
+                name="person_death_not_before_birth",
+            ),
+            models.CheckConstraint(
+                condition=Q(disability_valid_to__isnull=True)
+                | Q(disability_valid_from__isnull=True)
+                | Q(disability_valid_to__gte=models.F("disability_valid_from")),
+                name="person_disability_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        if len(self.phone) < 7:
+            return "*" * len(self.phone)
+        return self.phone[:3] + "*" * (len(self.phone) - 7) + self.phone[-4:]
+
+    @property
+    def is_alive(self) -> bool:
+        return self.death_date is None
+
+
+class Household(models.Model):
+    """A household (共同生活的家庭). Its members are Membership rows over time."""
+
+    number = models.CharField(_("户号"), max_length=30, unique=True)
+    address = models.CharField(_("住址"), max_length=200)
+    division = models.ForeignKey(
+        Division,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("所属村(社区)"),
+    )
+    head = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("户主"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("家庭户")
+        verbose_name_plural = _("家庭户")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class MembershipEndReason(models.TextChoices):
+    MOVED = "moved", _("迁出")
+    DEATH = "death", _("死亡")
+    CORRECTION = "correction", _("更正")
+
+
+class Membership(models.Model):
+    """A person's membership of a household from valid_from to valid_to (open while null)."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    relation = models.CharField(_("与户主关系"), max_length=20, choices=Relation.choices)
+    valid_from = models.DateField(_("起始日期"))
+    valid_to = models.DateField(_("终止日期"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("终止原因"), max_length=12, choices=MembershipEndReason.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("家庭成员关系")
+        verbose_name_plural = _("家庭成员关系")
+        constraints = [
+            # A person belongs to at most one household at a time: one open membership.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(valid_to__isnull=True),
+                name="membership_one_open_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="membership_valid_to_not_before_from",
+            ),
+        ]
+        indexes = [models.Index(fields=["household", "valid_to"], name="membership_household_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.household_id}"

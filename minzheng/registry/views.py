@@ -1,0 +1,374 @@
+"""Registry pages: parse the request, call one selector or service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minzheng.accounts.jurisdiction import REGISTRY_WRITER_ROLES
+from minzheng.registry import forms as registry_forms
+from minzheng.registry import selectors, services, spreadsheets
+from minzheng.registry.errors import Issue, RegistryError
+from minzheng.registry.models import DivisionKind
+
+PAGE_SIZE = 20
+EXPORT_LIMIT = 50_000
+
+
+def _towns(request: HttpRequest) -> list[tuple[str, str]]:
+    towns = selectors.divisions_visible(
+        user=request.user, kinds=(DivisionKind.TOWN, DivisionKind.STREET, DivisionKind.PARK)
+    )
+    return [(division.code, division.name) for division in towns]
+
+
+def _villages(request: HttpRequest) -> list[tuple[str, str]]:
+    return [
+        (village.code, f"{village.parent.name if village.parent else ''} {village.name}")
+        for village in selectors.villages_visible(user=request.user)
+    ]
+
+
+def _can_write(request: HttpRequest) -> bool:
+    return request.user.is_superuser or request.user.role in REGISTRY_WRITER_ROLES
+
+
+def _add_issues(form: forms.Form | None, error: RegistryError) -> list[Issue]:
+    """Attach each issue to its form field when the form has it; return the rest."""
+    rest = []
+    for issue in error.issues:
+        if form is not None and issue.field in form.fields:
+            form.add_error(issue.field, issue.message_zh)
+        else:
+            rest.append(issue)
+    return rest
+
+
+def _person_search(request: HttpRequest) -> tuple[registry_forms.PersonSearchForm, Any]:
+    form = registry_forms.PersonSearchForm(request.GET or None, towns=_towns(request))
+    filters = form.cleaned_data if form.is_valid() else {}
+    persons = selectors.person_search(
+        user=request.user,
+        q=filters.get("q", ""),
+        division_code=filters.get("division_code", ""),
+        include_deceased=bool(filters.get("include_deceased")),
+    )
+    return form, persons
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    form, persons = _person_search(request)
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/person_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "searched": bool(request.GET)},
+    )
+
+
+@login_required
+def person_export(request: HttpRequest) -> HttpResponse:
+    """The current search as .xlsx (identifiers masked), at most EXPORT_LIMIT rows."""
+    _, persons = _person_search(request)
+    content = spreadsheets.persons_workbook(persons[:EXPORT_LIMIT].iterator(chunk_size=2000))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="persons-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, person_id=person_id)
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "household": selectors.person_current_household(person=person),
+            "memberships": selectors.person_memberships(person=person),
+            "history": selectors.person_history(person=person)[:100],
+            "death_form": registry_forms.DeathForm(),
+            "move_form": registry_forms.MoveForm(initial={"on": timezone.localdate()}),
+            "can_write": _can_write(request),
+            "issues": [],
+        },
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, person_id=person_id)
+    form_class = registry_forms.PersonEditForm
+    issues: list[Issue] = []
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.person_update(
+                    acting_user=request.user,
+                    person=person,
+                    data=services.person_in_from_person(
+                        person,
+                        **{
+                            key: value
+                            for key, value in data.items()
+                            if not (key in {"id_number", "phone"} and not value)
+                        },
+                    ),
+                )
+            except RegistryError as error:
+                issues = _add_issues(form, error)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("registry:person_detail", person_id=person.pk)
+    else:
+        initial = {
+            field: getattr(person, field)
+            for field in form_class.base_fields
+            if field not in {"id_number", "phone"} and hasattr(person, field)
+        }
+        initial["hukou_division_code"] = person.hukou_division_id
+        initial["residence_division_code"] = person.residence_division_id
+        form = form_class(initial=initial)
+    return render(
+        request, "registry/person_edit.html", {"person": person, "form": form, "issues": issues}
+    )
+
+
+@login_required
+@require_POST
+def person_record_death(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, person_id=person_id)
+    form = registry_forms.DeathForm(request.POST)
+    if form.is_valid():
+        try:
+            services.person_record_death(
+                acting_user=request.user, person=person, death_date=form.cleaned_data["death_date"]
+            )
+        except RegistryError as error:
+            for issue in error.issues:
+                messages.error(request, issue.message_zh)
+        else:
+            messages.success(request, _("已登记死亡，家庭成员关系已终止"))
+    else:
+        messages.error(request, _("请填写正确的死亡日期"))
+    return redirect("registry:person_detail", person_id=person.pk)
+
+
+@login_required
+@require_POST
+def person_move(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, person_id=person_id)
+    form = registry_forms.MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写迁入户号、与新户主关系和迁移日期"))
+        return redirect("registry:person_detail", person_id=person.pk)
+    target = selectors.household_search(
+        user=request.user, number=form.cleaned_data["household_number"]
+    ).first()
+    if target is None:
+        messages.error(request, _("您的管辖范围内没有该户号"))
+        return redirect("registry:person_detail", person_id=person.pk)
+    try:
+        services.person_move(
+            acting_user=request.user,
+            person=person,
+            to_household=target,
+            relation=form.cleaned_data["relation"],
+            on=form.cleaned_data["on"],
+        )
+    except RegistryError as error:
+        for issue in error.issues:
+            messages.error(request, issue.message_zh)
+    else:
+        messages.success(request, _("已迁入户号 %(number)s") % {"number": target.number})
+    return redirect("registry:person_detail", person_id=person.pk)
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    form = registry_forms.HouseholdSearchForm(request.GET or None, towns=_towns(request))
+    filters = form.cleaned_data if form.is_valid() else {}
+    households = selectors.household_search(
+        user=request.user,
+        number=filters.get("number", ""),
+        address=filters.get("address", ""),
+        division_code=filters.get("division_code", ""),
+    )
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/household_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "can_write": _can_write(request)},
+    )
+
+
+@login_required
+def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = selectors.household_get(user=request.user, household_id=household_id)
+    memberships = list(household.memberships.all())
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "current": [m for m in memberships if m.valid_to is None],
+            "past": [m for m in memberships if m.valid_to is not None],
+            "history": selectors.household_history(household=household)[:100],
+            "member_form": registry_forms.MemberForm(prefix="member"),
+            "can_write": _can_write(request),
+        },
+    )
+
+
+@login_required
+def household_new(request: HttpRequest) -> HttpResponse:
+    if not _can_write(request):
+        raise PermissionDenied
+    villages = _villages(request)
+    issues: list[Issue] = []
+    if request.method == "POST":
+        form = registry_forms.HouseholdForm(request.POST, villages=villages)
+        members = registry_forms.MemberFormSet(request.POST, prefix="members")
+        if form.is_valid() and members.is_valid():
+            filled = [m for m in members.forms if m.has_changed() and m.cleaned_data]
+            try:
+                household = services.household_register(
+                    acting_user=request.user,
+                    data=services.HouseholdIn(
+                        number=form.cleaned_data["number"],
+                        address=form.cleaned_data["address"],
+                        division_code=form.cleaned_data["division_code"],
+                        members=tuple(
+                            services.MemberIn(
+                                person=member.person_in(), relation=member.cleaned_data["relation"]
+                            )
+                            for member in filled
+                        ),
+                    ),
+                )
+            except RegistryError as error:
+                issues = _add_issues(form, error)
+            else:
+                messages.success(request, _("家庭已登记"))
+                return redirect("registry:household_detail", household_id=household.pk)
+    else:
+        form = registry_forms.HouseholdForm(villages=villages)
+        members = registry_forms.MemberFormSet(prefix="members")
+    return render(
+        request,
+        "registry/household_new.html",
+        {"form": form, "members": members, "issues": issues},
+    )
+
+
+@login_required
+@require_POST
+def household_add_member(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = selectors.household_get(user=request.user, household_id=household_id)
+    form = registry_forms.MemberForm(request.POST, prefix="member")
+    if form.is_valid():
+        try:
+            services.household_add_member(
+                acting_user=request.user,
+                household=household,
+                person=form.person_in(),
+                relation=form.cleaned_data["relation"],
+            )
+        except RegistryError as error:
+            for issue in error.issues:
+                messages.error(request, f"{issue.field}: {issue.message_zh}")
+        else:
+            messages.success(request, _("已添加成员"))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else field
+            messages.error(request, f"{label}: {'；'.join(errors)}")
+    return redirect("registry:household_detail", household_id=household.pk)
+
+
+@login_required
+@require_POST
+def household_set_head(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = selectors.household_get(user=request.user, household_id=household_id)
+    form = registry_forms.SetHeadForm(request.POST)
+    member = None
+    if form.is_valid():
+        member = next(
+            (
+                m.person
+                for m in household.memberships.all()
+                if m.valid_to is None and m.person_id == form.cleaned_data["person_id"]
+            ),
+            None,
+        )
+    if member is None:
+        messages.error(request, _("新户主须为本户在册成员"))
+    else:
+        try:
+            services.household_set_head(
+                acting_user=request.user, household=household, person=member
+            )
+        except RegistryError as error:
+            for issue in error.issues:
+                messages.error(request, issue.message_zh)
+        else:
+            messages.success(request, _("已变更户主"))
+    return redirect("registry:household_detail", household_id=household.pk)
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload persons and households; every problem is listed and nothing is written then."""
+    if not _can_write(request):
+        raise PermissionDenied
+    issues: list[Issue] = []
+    result = None
+    if request.method == "POST":
+        form = registry_forms.ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows = spreadsheets.read_table(upload.read(), upload.name)
+                with transaction.atomic():
+                    result = services.registry_import(acting_user=request.user, rows=rows)
+            except RegistryError as error:
+                issues = error.issues
+    else:
+        form = registry_forms.ImportForm()
+    return render(
+        request,
+        "registry/import.html",
+        {"form": form, "issues": issues, "result": result},
+    )
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        spreadsheets.template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="registry-import-template.xlsx"'
+    return response

@@ -1,0 +1,1 @@
+"""Rules as code: pure Python, no Django, nothing else of minzheng."""

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from minzheng.accounts.models import BusinessLine, Role, User
+from minzheng.accounts.services import user_create
+
+DEMO_PASSWORD = "minzheng-demo-2025"  # noqa: S105 - printed for the demo on purpose
+# username, role, division scope, business line, description
+DEMO_ACCOUNTS = (
+    ("admin", Role.CITY_ADMIN, "320582", "", "市局管理员 city administrator"),
+    ("city_assistance", Role.CITY_STAFF, "320582", BusinessLine.ASSISTANCE, "市局社会救助科"),
+    ("auditor", Role.AUDITOR, "320582", "", "审计 auditor"),
+    ("yangshe_approver", Role.TOWN_APPROVER, "320582100", "", "杨舍镇审批人"),
+    ("yangshe_clerk", Role.TOWN_CLERK, "320582100", "", "杨舍镇经办人"),
+    ("tangqiao_approver", Role.TOWN_APPROVER, "320582101", "", "塘桥镇审批人"),
+    ("tangqiao_clerk", Role.TOWN_CLERK, "320582101", "", "塘桥镇经办人"),
+    ("yangshe_village", Role.VILLAGE_WORKER, "320582100001", "", "杨舍镇合成社区01社工"),
+    ("tangqiao_village", Role.VILLAGE_WORKER, "320582101001", "", "塘桥镇合成社区01社工"),
+    ("provider", Role.PROVIDER, "320582", "", "服务商 (尚无可见数据 nothing to see yet)"),
+)
+
+
+class Command(BaseCommand):
+    help = "准备演示数据 Set up the demo: divisions, a synthetic city and one account per role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", type=float, default=0.01)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("loaddivisions", stdout=self.stdout)
+        call_command(
+            "synth", scale=options["scale"], seed=options["seed"], load=True, stdout=self.stdout
+        )
+        for username, role, division, line, _ in DEMO_ACCOUNTS:
+            if not User.objects.filter(username=username).exists():
+                user_create(
+                    acting_user=None,
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    division_code=division,
+                    business_line=line,
+                )
+        self.stdout.write(f"\n演示账号 Demo accounts (密码 password: {DEMO_PASSWORD})")
+        for username, role, division, _, description in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<18} {role:<15} {division:<13} {description}")

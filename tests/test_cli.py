@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from minzheng.accounts.models import User
+from minzheng.registry.models import Division, Household, Person
+from tests.registry.test_import import GOOD, xlsx
+
+
+def run(*args: str, **options: object) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_help_lists_our_commands() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "minzheng.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for command in (
+        "synth",
+        "importregistry",
+        "exportregistry",
+        "createuser",
+        "loaddivisions",
+        "demo",
+    ):
+        assert f"  {command} " in result.stdout
+
+
+def test_loaddivisions_twice_adds_nothing_the_second_time(db) -> None:
+    assert "12 新增 added" in run("loaddivisions")
+    assert "0 新增 added, 12 已有 present" in run("loaddivisions")
+    assert Division.objects.filter(kind__in=["town", "street", "park"]).count() == 11
+
+
+def test_createuser_reads_the_password_file(divisions, tmp_path: Path) -> None:
+    secret = tmp_path / "password"
+    secret.write_text("a-long-enough-passphrase\n")
+    run(
+        "createuser",
+        username="li",
+        role="town_clerk",
+        division="320582100",
+        password_file=str(secret),
+    )
+    user = User.objects.get(username="li")
+    assert (user.role, user.division_code) == ("town_clerk", "320582100")
+    assert user.check_password("a-long-enough-passphrase")
+
+
+def test_createuser_refuses_a_short_password_and_unknown_division(divisions, tmp_path) -> None:
+    secret = tmp_path / "password"
+    secret.write_text("short")
+    with pytest.raises(CommandError) as error:
+        run(
+            "createuser",
+            username="li",
+            role="town_clerk",
+            division="320582999",
+            password_file=str(secret),
+        )
+    assert "区划代码320582999不存在" in str(error.value)
+    assert "unknown division code" in str(error.value)
+    assert "password is too weak" in str(error.value)
+    assert not User.objects.filter(username="li").exists()
+
+
+def test_import_command_reports_errors_in_both_languages(yangshe_clerk, tmp_path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"garbage")
+    with pytest.raises(CommandError) as error:
+        run("importregistry", str(bad), user="yangshe_clerk")
+    assert "无法读取该Excel文件" in str(error.value)
+    assert "cannot be read" in str(error.value)
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(xlsx(GOOD))
+    assert "新登记 2 户" in run("importregistry", str(good), user="yangshe_clerk")
+    assert "新登记 0 户" in run("importregistry", str(good), user="yangshe_clerk")
+    assert Household.objects.count() == 2
+
+
+def test_export_command_writes_masked_xlsx(family, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out.xlsx"
+    run("exportregistry", user="yangshe_clerk", out=str(out))
+    rows = list(load_workbook(out).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 4
+    numbers = {person.id_number for person in Person.objects.all()}
+    assert not numbers & {cell for row in rows for cell in row}
+
+
+def test_unknown_user_is_a_clear_error(divisions, tmp_path) -> None:
+    with pytest.raises(CommandError) as error:
+        run("exportregistry", user="ghost", out=str(tmp_path / "x.xlsx"))
+    assert "用户ghost不存在" in str(error.value)
