@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from minzheng.accounts.models import User
+from minzheng.audit.models import AuditEvent
 from minzheng.registry.models import Division, Household, Person
 from tests.registry.test_import import GOOD, xlsx
 
@@ -98,6 +99,8 @@ def test_export_command_writes_masked_xlsx(family, tmp_path) -> None:
     assert len(rows) == 4
     numbers = {person.id_number for person in Person.objects.all()}
     assert not numbers & {cell for row in rows for cell in row}
+    event = AuditEvent.objects.get(action="registry.person.export")
+    assert (event.actor_username, event.data["rows"]) == ("yangshe_clerk", 3)
 
 
 def test_unknown_user_is_a_clear_error(divisions, tmp_path) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
+
 
 @dataclass(frozen=True)
 class Issue:
     field: str
     message_zh: str
     message_en: str
-    row: int | None = None  # 1-based spreadsheet row, for imports
+    row: int | None = None  # 1-based: a spreadsheet row, or a member's position in a household
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -19,6 +21,11 @@ class Issue:
             "message": self.message_zh,
             "message_en": self.message_en,
         }
+
+    @property
+    def message(self) -> str:
+        """The message in the active language (Chinese unless English is chosen)."""
+        return self.message_en if (get_language() or "").startswith("en") else self.message_zh
 
     def __str__(self) -> str:
         where = f"第{self.row}行 " if self.row is not None else ""

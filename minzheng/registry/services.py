@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from django.db import transaction
 from django.utils import timezone
 
-from minzheng.accounts.jurisdiction import registry_write_check
+from minzheng.accounts.jurisdiction import division_in_scope, registry_write_check
 from minzheng.accounts.models import User
 from minzheng.audit.services import audit_record
 from minzheng.registry.errors import Issue, RegistryError, fail
@@ -183,6 +183,13 @@ def _person_summary(person: Person) -> dict[str, object]:
     return summary
 
 
+def _who(user: User, person: Person) -> str:
+    """The person's name if the user may see them; otherwise nothing that identifies them."""
+    if division_in_scope(user=user, division_code=person.residence_division_id):
+        return person.name
+    return "该公民身份号码对应的人员(不在您的管辖范围内)"
+
+
 def _open_membership(person: Person) -> Membership | None:
     return (
         Membership.objects.select_for_update()
@@ -290,7 +297,11 @@ def household_register(
     """Register a new household with its members; existing persons join it by id number."""
     on = on or timezone.localdate()
     registry_write_check(user=acting_user, division_code=data.division_code)
-    data, issues = household_in_validate(data, today=timezone.localdate())
+    data, issues = household_in_validate(
+        data,
+        today=timezone.localdate(),
+        row_of_member=list(range(1, len(data.members) + 1)),  # the member's position
+    )
     if issues:
         raise RegistryError(issues)
     if Household.objects.filter(number=data.number).exists():
@@ -310,13 +321,17 @@ def household_register(
             continue
         if person.death_date is not None:
             problems.append(
-                Issue("id_number", f"{person.name}已死亡，不能加入家庭", "the person has died")
+                Issue(
+                    "id_number",
+                    f"{_who(acting_user, person)}已死亡，不能加入家庭",
+                    "the person has died",
+                )
             )
         elif Membership.objects.filter(person=person, valid_to__isnull=True).exists():
             problems.append(
                 Issue(
                     "id_number",
-                    f"{person.name}已是另一户的在册成员，请先办理迁出",
+                    f"{_who(acting_user, person)}已是另一户的在册成员，请先办理迁出",
                     "the person already belongs to a household; move them instead",
                 )
             )
@@ -403,11 +418,13 @@ def household_add_member(
         else:
             person = existing
     if person.death_date is not None:
-        raise fail("person", f"{person.name}已死亡，不能加入家庭", "the person has died")
+        raise fail(
+            "person", f"{_who(acting_user, person)}已死亡，不能加入家庭", "the person has died"
+        )
     if _open_membership(person) is not None:
         raise fail(
             "person",
-            f"{person.name}已是另一户的在册成员，请办理迁移",
+            f"{_who(acting_user, person)}已是另一户的在册成员，请办理迁移",
             "the person already belongs to a household; move them instead",
         )
     membership = Membership.objects.create(
@@ -1020,8 +1037,6 @@ def registry_import(
     """
     on = on or timezone.localdate()
     today = timezone.localdate()
-    from minzheng.accounts.jurisdiction import division_in_scope
-
     issues: list[Issue] = []
     groups: dict[str, list[tuple[int, HouseholdIn, MemberIn]]] = {}
     first_row_of_id: dict[str, int] = {}
@@ -1132,7 +1147,12 @@ def registry_import(
             )
             if person.death_date is not None:
                 issues.append(
-                    Issue("id_number", f"{person.name}已登记死亡", "the person has died", row)
+                    Issue(
+                        "id_number",
+                        f"{_who(acting_user, person)}已登记死亡",
+                        "the person has died",
+                        row,
+                    )
                 )
             elif membership is not None and not in_this:
                 issues.append(
@@ -1215,3 +1235,37 @@ def household_update(*, acting_user: User, household: Household, address: str) -
         data={"changes": {"address": [before, address]}},
     )
     return household
+
+
+# ---------------------------------------------------------------------------------------------
+# export
+
+
+def persons_export(
+    *, acting_user: User, persons: Iterable[Person], filters: dict[str, object]
+) -> bytes:
+    """The persons as .xlsx, identifiers masked; the export itself is audited."""
+    from minzheng.registry.spreadsheets import persons_workbook
+
+    exported: list[int] = []
+
+    def counted() -> Iterable[Person]:
+        for person in persons:
+            exported.append(person.pk)
+            yield person
+
+    content = persons_workbook(counted())
+    safe_filters = {
+        key: mask_id_number(value)
+        if key in {"q", "id_number"} and isinstance(value, str) and len(value) == 18
+        else value
+        for key, value in filters.items()
+    }
+    audit_record(
+        actor=acting_user,
+        action="registry.person.export",
+        target=None,
+        division_code=acting_user.division_code,
+        data={"filters": safe_filters, "rows": len(exported)},
+    )
+    return content

@@ -31,7 +31,7 @@ IMPORT_COLUMNS = (
     Column("division_code", "所属村(社区)代码", True, "320582100001"),
     Column("relation", "与户主关系", True, "户主"),
     Column("name", "姓名", True, "张三"),
-    Column("id_number", "公民身份号码", True, "320582195001010012"),
+    Column("id_number", "公民身份号码", True, "320582195001010016"),
     Column("phone", "联系电话", False, "13800000000"),
     Column("hukou_division_code", "户籍地区划代码", False, ""),
     Column("residence_division_code", "居住地区划代码", False, ""),
@@ -72,20 +72,22 @@ NO = {"否", "无", "n", "no", "false", "0", ""}
 
 
 def template_workbook() -> bytes:
-    """The import template: Chinese headers, an example row, and a sheet explaining the codes."""
+    """The import template: Chinese headers on an empty sheet, and a sheet of notes and examples.
+
+    The example stays on the notes sheet: on the data sheet it would be imported as a person.
+    """
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "人员"
     sheet.append([column.header for column in IMPORT_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append([column.example for column in IMPORT_COLUMNS])
     for index, column in enumerate(IMPORT_COLUMNS, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(
             12, len(column.header) * 2 + 4
         )
     notes = workbook.create_sheet("填写说明")
-    notes.append(["列", "是否必填", "说明"])
+    notes.append(["列", "是否必填", "示例", "说明"])
     explanations = {
         "number": "同一户的成员填写相同户号；户号已存在时按公民身份号码更新",
         "division_code": "12位村(社区)区划代码",
@@ -101,7 +103,12 @@ def template_workbook() -> bytes:
     }
     for column in IMPORT_COLUMNS:
         notes.append(
-            [column.header, "必填" if column.required else "选填", explanations.get(column.key, "")]
+            [
+                column.header,
+                "必填" if column.required else "选填",
+                column.example,
+                explanations.get(column.key, ""),
+            ]
         )
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -44,12 +44,19 @@ def _can_write(request: HttpRequest) -> bool:
     return request.user.is_superuser or request.user.role in REGISTRY_WRITER_ROLES
 
 
-def _add_issues(form: forms.Form | None, error: RegistryError) -> list[Issue]:
-    """Attach each issue to its form field when the form has it; return the rest."""
+def _add_issues(
+    form: forms.Form | None, error: RegistryError, member_forms: list[forms.Form] | None = None
+) -> list[Issue]:
+    """Attach each issue to its field (a member's issue to that member's form); return the rest."""
     rest = []
     for issue in error.issues:
-        if form is not None and issue.field in form.fields:
-            form.add_error(issue.field, issue.message_zh)
+        target = form
+        if member_forms and issue.row and issue.row <= len(member_forms):
+            member_form = member_forms[issue.row - 1]
+            if issue.field in member_form.fields:
+                target = member_form
+        if target is not None and issue.field in target.fields:
+            target.add_error(issue.field, issue.message)
         else:
             rest.append(issue)
     return rest
@@ -83,8 +90,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_export(request: HttpRequest) -> HttpResponse:
     """The current search as .xlsx (identifiers masked), at most EXPORT_LIMIT rows."""
-    _, persons = _person_search(request)
-    content = spreadsheets.persons_workbook(persons[:EXPORT_LIMIT].iterator(chunk_size=2000))
+    form, persons = _person_search(request)
+    content = services.persons_export(
+        acting_user=request.user,
+        persons=persons[:EXPORT_LIMIT].iterator(chunk_size=2000),
+        filters=form.cleaned_data if form.is_bound and form.is_valid() else {},
+    )
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -166,7 +177,7 @@ def person_record_death(request: HttpRequest, person_id: int) -> HttpResponse:
             )
         except RegistryError as error:
             for issue in error.issues:
-                messages.error(request, issue.message_zh)
+                messages.error(request, issue.message)
         else:
             messages.success(request, _("已登记死亡，家庭成员关系已终止"))
     else:
@@ -198,7 +209,7 @@ def person_move(request: HttpRequest, person_id: int) -> HttpResponse:
         )
     except RegistryError as error:
         for issue in error.issues:
-            messages.error(request, issue.message_zh)
+            messages.error(request, issue.message)
     else:
         messages.success(request, _("已迁入户号 %(number)s") % {"number": target.number})
     return redirect("registry:person_detail", person_id=person.pk)
@@ -269,7 +280,8 @@ def household_new(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             except RegistryError as error:
-                issues = _add_issues(form, error)
+                _add_issues(form, error, member_forms=filled)
+                issues = error.issues  # the summary lists them all, by member
             else:
                 messages.success(request, _("家庭已登记"))
                 return redirect("registry:household_detail", household_id=household.pk)
@@ -279,7 +291,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/household_new.html",
-        {"form": form, "members": members, "issues": issues},
+        {"form": form, "members": members, "issues": issues, "row_label": _("成员")},
     )
 
 
@@ -298,7 +310,9 @@ def household_add_member(request: HttpRequest, household_id: int) -> HttpRespons
             )
         except RegistryError as error:
             for issue in error.issues:
-                messages.error(request, f"{issue.field}: {issue.message_zh}")
+                field = form.fields.get(issue.field)
+                label = field.label if field is not None else ""
+                messages.error(request, f"{label}：{issue.message}" if label else issue.message)
         else:
             messages.success(request, _("已添加成员"))
     else:
@@ -332,7 +346,7 @@ def household_set_head(request: HttpRequest, household_id: int) -> HttpResponse:
             )
         except RegistryError as error:
             for issue in error.issues:
-                messages.error(request, issue.message_zh)
+                messages.error(request, issue.message)
         else:
             messages.success(request, _("已变更户主"))
     return redirect("registry:household_detail", household_id=household.pk)

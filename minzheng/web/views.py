@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from minzheng.registry.selectors import AGE_BAND_COUNT, AGE_BAND_YEARS, population_stats
 
@@ -24,6 +25,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "bands": bands,
         "male": [-male for male, _ in stats.pyramid],
         "female": [female for _, female in stats.pyramid],
+        "labels": {
+            "population": gettext("人口"),
+            "male": gettext("男"),
+            "female": gettext("女"),
+            "aged60": gettext("60岁及以上"),
+            "aged80": gettext("80岁及以上"),
+        },
     }
     population = stats.population
     return render(

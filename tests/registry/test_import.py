@@ -74,8 +74,11 @@ def state() -> tuple[int, int, int, int]:
 
 
 def test_template_has_the_chinese_headers() -> None:
-    sheet = load_workbook(io.BytesIO(template_workbook())).worksheets[0]
+    workbook = load_workbook(io.BytesIO(template_workbook()))
+    sheet = workbook.worksheets[0]
     assert [cell.value for cell in sheet[1]] == HEADERS
+    assert sheet.max_row == 1  # the example lives on the notes sheet, never imported
+    assert workbook.sheetnames == ["人员", "填写说明"]
 
 
 def test_valid_file_imports_and_a_second_import_changes_nothing(yangshe_clerk) -> None:

@@ -311,3 +311,19 @@ def test_other_town_cannot_update(family, tangqiao_clerk) -> None:
         )
     head.refresh_from_db()
     assert head.name == "王建国"
+
+
+def test_refusal_does_not_name_a_person_outside_the_users_jurisdiction(
+    family, yangshe_clerk, tangqiao_family
+) -> None:
+    outsider = tangqiao_family.head
+    with pytest.raises(RegistryError) as error:
+        household_add_member(
+            acting_user=yangshe_clerk,
+            household=family,
+            person=PersonIn(name="随便", id_number=outsider.id_number),
+            relation="other",
+        )
+    message = error.value.issues[0].message_zh
+    assert outsider.name not in message
+    assert "不在您的管辖范围内" in message

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from minzheng.registry.management.commands._common import acting_user
 from minzheng.registry.selectors import person_search
-from minzheng.registry.spreadsheets import persons_workbook
+from minzheng.registry.services import persons_export
 
 
 class Command(BaseCommand):
@@ -21,11 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--living", action="store_true", help="leave out the deceased")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        persons = person_search(
-            user=acting_user(options["user"]),
-            q=options["q"],
-            division_code=options["division"],
-            include_deceased=not options["living"],
+        user = acting_user(options["user"])
+        filters = {
+            "q": options["q"],
+            "division_code": options["division"],
+            "include_deceased": not options["living"],
+        }
+        persons = person_search(user=user, **filters)
+        content = persons_export(
+            acting_user=user, persons=persons.iterator(chunk_size=2000), filters=filters
         )
-        Path(options["out"]).write_bytes(persons_workbook(persons.iterator(chunk_size=2000)))
+        Path(options["out"]).write_bytes(content)
         self.stdout.write(f"已导出 exported {persons.count()} 人 persons to {options['out']}")

@@ -1,0 +1,157 @@
+"""Benchmark: person search by id number and by exact name through the HTTP API.
+
+    .venv/bin/python bench/search.py [--scale 1.0] [--queries 300] [--keep]
+
+Target (issue 2): p50 <= 20 ms at scale 1.0 on PostgreSQL. The script loads the synthetic city
+into a PostgreSQL database `minzheng_bench_search` (kept between runs with --keep, so the load
+happens once), starts `minzheng runserver` on a free local port, and times GET requests over one
+kept-alive connection with a bearer token, as a city-wide user (the largest scope).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+MINZHENG = str(ROOT / ".venv" / "bin" / "minzheng")
+DATABASE = "minzheng_bench_search"
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+TARGET_MS = 20.0
+PASSWORD = "bench-password-long-enough"  # noqa: S105
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--keep", action="store_true", help="keep the database for the next run")
+    args = parser.parse_args()
+    url = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+    env = dict(
+        os.environ,
+        MINZHENG_DATABASE_URL=url,
+        MINZHENG_VAR_DIR=tempfile.mkdtemp(),
+        MINZHENG_DB_CONN_MAX_AGE="600",
+    )
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
+        ).fetchone()
+        if not exists:
+            connection.execute(f"CREATE DATABASE {DATABASE}")
+    subprocess.run([MINZHENG, "migrate", "-v", "0"], env=env, check=True)
+    subprocess.run([MINZHENG, "loaddivisions"], env=env, check=True, stdout=subprocess.DEVNULL)
+    started = time.perf_counter()
+    subprocess.run([MINZHENG, "synth", "--scale", str(args.scale), "--load"], env=env, check=True)
+    print(f"synth + load (or skip when present): {time.perf_counter() - started:.1f} s")
+    with psycopg.connect(url.replace("postgres://", "postgresql://")) as connection:
+        connection.execute("ANALYZE")
+        persons = connection.execute("SELECT count(*) FROM registry_person").fetchone()[0]
+        sample = connection.execute(
+            "SELECT id_number, name FROM registry_person ORDER BY random() LIMIT %s",
+            (args.queries,),
+        ).fetchall()
+        has_user = connection.execute(
+            "SELECT 1 FROM accounts_user WHERE username = 'bench'"
+        ).fetchone()
+    if not has_user:
+        secret = Path(env["MINZHENG_VAR_DIR"]) / "password"
+        secret.write_text(PASSWORD)
+        subprocess.run(
+            [
+                MINZHENG,
+                "createuser",
+                "--username",
+                "bench",
+                "--role",
+                "city_staff",
+                "--password-file",
+                str(secret),
+            ],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    port = free_port()
+    server = subprocess.Popen(
+        [MINZHENG, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        connection = None
+        for _ in range(100):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request(
+                    "POST",
+                    "/api/auth/token",
+                    body=json.dumps({"username": "bench", "password": PASSWORD}),
+                    headers={"Content-Type": "application/json"},
+                )
+                token = json.loads(connection.getresponse().read())["token"]
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit("the server did not start")
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def timed(query: dict[str, str]) -> tuple[float, int]:
+            started = time.perf_counter()
+            connection.request("GET", "/api/registry/persons?" + urlencode(query), headers=headers)
+            body = json.loads(connection.getresponse().read())
+            return (time.perf_counter() - started) * 1000, body["count"]
+
+        for id_number, name in sample[:20]:  # warm up
+            timed({"id_number": id_number})
+            timed({"name": name})
+        random.seed(1)
+        by_id = [timed({"id_number": id_number}) for id_number, _ in sample]
+        by_name = [timed({"name": name}) for _, name in sample]
+        print(f"persons in database: {persons:,}; {len(sample)} queries each")
+        for label, results in (("id number", by_id), ("exact name", by_name)):
+            times = [ms for ms, _ in results]
+            p50 = statistics.median(times)
+            verdict = "meets" if p50 <= TARGET_MS else "MISSES"
+            hits = statistics.mean(count for _, count in results)
+            print(
+                f"search by {label:<10}: p50 {p50:6.1f} ms ({verdict} <= {TARGET_MS:.0f} ms), "
+                f"p95 {percentile(times, 0.95):6.1f} ms, max {max(times):6.1f} ms, "
+                f"mean hits {hits:.1f}"
+            )
+    finally:
+        server.terminate()
+        server.wait()
+        if not args.keep:
+            with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()

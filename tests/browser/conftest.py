@@ -1,0 +1,68 @@
+"""Headless Chromium through Playwright's sync API, against pytest-django's live server.
+
+Debian's Chromium at /usr/bin/chromium is used as it is; `playwright install` is never run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio event loop in the test thread; Django's ORM refuses to
+# run while a loop is running in its thread unless told that this is deliberate.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def chromium_browser() -> Iterator[object]:
+    """One headless Chromium per test module; each test gets its own context (cookies)."""
+    if not CHROMIUM.exists():
+        message = (
+            "Chromium not found at /usr/bin/chromium; "
+            "install Debian's chromium to run browser tests"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: browser tests must run in CI)", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def browser_page(chromium_browser, live_server) -> Iterator[object]:
+    """A fresh page (own cookies) whose relative URLs go to the live server."""
+    context = chromium_browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
