@@ -932,3 +932,14 @@ def test_unknown_url_for_a_logged_in_user_answers_404_without_a_traceback(client
     assert response.status_code == 404
     assert "页面不存在" in _text(response)
     assert "Traceback" not in _text(response)
+
+
+def test_pages_are_chinese_whatever_the_browser_asks_until_english_is_chosen(client, yangshe_clerk):
+    _logged_in(client, yangshe_clerk)
+
+    default = client.get("/registry/persons/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/registry/persons/"})
+    english = client.get("/registry/persons/")
+
+    assert "人员查询" in _text(default)
+    assert "Person search" in _text(english)
