@@ -107,3 +107,61 @@ def test_unknown_user_is_a_clear_error(divisions, tmp_path) -> None:
     with pytest.raises(CommandError) as error:
         run("exportregistry", user="ghost", out=str(tmp_path / "x.xlsx"))
     assert "用户ghost不存在" in str(error.value)
+
+
+def test_synth_writes_the_parquet_files(tmp_path: Path) -> None:
+    import polars as pl
+
+    output = run("synth", scale=0.0005, seed=3, out=str(tmp_path))
+    persons = pl.read_parquet(tmp_path / "persons.parquet")
+    households = pl.read_parquet(tmp_path / "households.parquet")
+    assert f"{persons.height} persons, {households.height} households" in output
+    assert persons["household_id"].is_in(households["household_id"]).all()
+
+
+def test_synth_without_out_or_load_is_refused() -> None:
+    with pytest.raises(CommandError) as error:
+        run("synth", scale=0.001)
+    assert "--out" in str(error.value)
+
+
+def test_demo_twice_adds_no_duplicates(db) -> None:
+    run("demo", scale=0.0005)
+    counts = (Person.objects.count(), Household.objects.count(), User.objects.count())
+    second = run("demo", scale=0.0005)
+    assert "载入 loaded 0 households, 0 persons" in second
+    assert (Person.objects.count(), Household.objects.count(), User.objects.count()) == counts
+    assert set(User.objects.values_list("role", flat=True)) == {
+        "city_admin",
+        "city_staff",
+        "auditor",
+        "town_approver",
+        "town_clerk",
+        "village_worker",
+        "provider",
+    }
+    assert User.objects.filter(role="town_clerk").values("division_code").distinct().count() == 2
+
+
+def test_loaddivisions_reads_a_village_list(divisions, tmp_path: Path) -> None:
+    villages = tmp_path / "villages.csv"
+    villages.write_text(
+        "code,name,kind,parent_code\n320582103201,锦丰镇某村,village,320582103\n",
+        encoding="utf-8",
+    )
+    assert "1 新增 added" in run("loaddivisions", file=str(villages))
+    assert Division.objects.get(code="320582103201").parent_id == "320582103"
+
+
+def test_loaddivisions_refuses_a_bad_list_and_writes_nothing(divisions, tmp_path: Path) -> None:
+    villages = tmp_path / "villages.csv"
+    villages.write_text(
+        "code,name,kind,parent_code\n320582103201,甲村,village,320582103\n"
+        "3205821032,乙村,village,320582103\n",
+        encoding="utf-8",
+    )
+    before = Division.objects.count()
+    with pytest.raises(CommandError) as error:
+        run("loaddivisions", file=str(villages))
+    assert "第2行 code: 区划代码3205821032的位数与类别不符" in str(error.value)
+    assert Division.objects.count() == before

@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "registry.household.add_member": _("添加成员"),
     "registry.household.set_head": _("变更户主"),
     "registry.household.update": _("修改家庭信息"),
+    "registry.household.export": _("导出家庭"),
     "registry.divisions.load": _("载入区划"),
     "registry.city.load": _("批量载入"),
     "accounts.user.create": _("创建用户"),
@@ -47,6 +48,8 @@ FIELD_LABELS = {
     "new_head_id": _("新户主编号"),
     "rows": _("行数"),
     "filters": _("条件"),
+    "added": _("新增"),
+    "codes": _("区划代码"),
 }
 
 

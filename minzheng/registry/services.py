@@ -693,12 +693,12 @@ def divisions_load(*, acting_user: User | None, rows: Sequence[DivisionIn]) -> i
             for row in new_rows
         ]
     )
-    if new_rows and acting_user is not None:
+    if new_rows:
         audit_record(
             actor=acting_user,
             action="registry.divisions.load",
-            target=Division.objects.get(code=new_rows[0].code),
-            data={"added": len(new_rows)},
+            target=None,
+            data={"added": len(new_rows), "codes": [row.code for row in new_rows[:20]]},
         )
     return len(new_rows)
 
@@ -1239,6 +1239,24 @@ def household_update(*, acting_user: User, household: Household, address: str) -
 
 # ---------------------------------------------------------------------------------------------
 # export
+
+
+def households_export(
+    *, acting_user: User, households: Iterable[Household], filters: dict[str, object]
+) -> bytes:
+    """The households as .xlsx with their current member counts; the export is audited."""
+    from minzheng.registry.spreadsheets import households_workbook
+
+    rows = list(households)
+    content = households_workbook(rows)
+    audit_record(
+        actor=acting_user,
+        action="registry.household.export",
+        target=None,
+        division_code=acting_user.division_code,
+        data={"filters": filters, "rows": len(rows)},
+    )
+    return content
 
 
 def persons_export(

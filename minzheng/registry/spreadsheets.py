@@ -14,7 +14,14 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from minzheng.registry.errors import Issue, RegistryError, fail
-from minzheng.registry.models import DisabilityCategory, MaritalStatus, Person, Relation
+from minzheng.registry.models import (
+    DisabilityCategory,
+    Household,
+    MaritalStatus,
+    Membership,
+    Person,
+    Relation,
+)
 
 
 @dataclass(frozen=True)
@@ -272,6 +279,41 @@ def persons_workbook(persons: Iterable[Person]) -> bytes:
                 person.disability_grade,
                 "是" if person.serious_illness else "否",
                 person.death_date,
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+HOUSEHOLD_EXPORT_HEADERS = ("户号", "住址", "所属村(社区)", "区划代码", "户主", "在册人数")
+
+
+def households_workbook(households: list[Household]) -> bytes:
+    """Households as .xlsx: number, address, village, head and current member count."""
+    from django.db.models import Count
+
+    counts: dict[int, int] = {}
+    ids = [household.pk for household in households]
+    for start in range(0, len(ids), 5000):
+        counts.update(
+            Membership.objects.filter(household_id__in=ids[start : start + 5000], valid_to=None)
+            .values("household_id")
+            .annotate(members=Count("pk"))
+            .values_list("household_id", "members")
+        )
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("家庭户")
+    sheet.append(list(HOUSEHOLD_EXPORT_HEADERS))
+    for household in households:
+        sheet.append(
+            [
+                household.number,
+                household.address,
+                household.division.name,
+                household.division_id,
+                household.head.name if household.head else "",
+                counts.get(household.pk, 0),
             ]
         )
     buffer = io.BytesIO()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("persons/<int:person_id>/move/", views.person_move, name="person_move"),
     path("households/", views.household_list, name="household_list"),
     path("households/new/", views.household_new, name="household_new"),
+    path("households/export.xlsx", views.household_export, name="household_export"),
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),
     path(
         "households/<int:household_id>/members/",
