@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.registry.labels import field_label, value_label
+
 ACTION_LABELS = {
     "registry.person.create": _("新增人员"),
     "registry.person.update": _("修改人员信息"),
@@ -19,37 +21,6 @@ ACTION_LABELS = {
     "registry.city.load": _("批量载入"),
     "accounts.user.create": _("创建用户"),
     "accounts.token.issue": _("签发接口令牌"),
-}
-FIELD_LABELS = {
-    "name": _("姓名"),
-    "id_number": _("公民身份号码"),
-    "phone": _("联系电话"),
-    "hukou_division_code": _("户籍地"),
-    "residence_division_code": _("居住地"),
-    "marital_status": _("婚姻状况"),
-    "disability_category": _("残疾类别"),
-    "disability_grade": _("残疾等级"),
-    "disability_valid_from": _("残疾证有效期起"),
-    "disability_valid_to": _("残疾证有效期止"),
-    "serious_illness": _("患重特大疾病"),
-    "death_date": _("死亡日期"),
-    "number": _("户号"),
-    "address": _("住址"),
-    "division_code": _("区划代码"),
-    "relation": _("与户主关系"),
-    "members": _("成员"),
-    "on": _("日期"),
-    "valid_from": _("起始日期"),
-    "household_id": _("家庭编号"),
-    "from_household_id": _("原家庭编号"),
-    "to_household_id": _("新家庭编号"),
-    "person_id": _("人员编号"),
-    "old_head_id": _("原户主编号"),
-    "new_head_id": _("新户主编号"),
-    "rows": _("行数"),
-    "filters": _("条件"),
-    "added": _("新增"),
-    "codes": _("区划代码"),
 }
 
 
@@ -86,13 +57,13 @@ class AuditEvent(models.Model):
         changes = data.pop("changes", {})
         lines = []
         for key, value in changes.items():
-            label = FIELD_LABELS.get(key, key)
             if isinstance(value, list) and len(value) == 2:
-                lines.append(f"{label}：{_shown(value[0])} → {_shown(value[1])}")
+                before, after = (_shown(value_label(key, item)) for item in value)
+                lines.append(f"{field_label(key)}：{before} → {after}")
             else:
-                lines.append(f"{label}：{_shown(value)}")
+                lines.append(f"{field_label(key)}：{_shown(value)}")
         for key, value in data.items():
-            lines.append(f"{FIELD_LABELS.get(key, key)}：{_shown(value)}")
+            lines.append(f"{field_label(key)}：{_shown(value)}")
         return lines
 
 
@@ -102,7 +73,7 @@ def _shown(value: object) -> str:
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
     if isinstance(value, dict):
-        return "，".join(f"{FIELD_LABELS.get(k, k)} {_shown(v)}" for k, v in value.items())
+        return "，".join(f"{field_label(k)} {_shown(value_label(k, v))}" for k, v in value.items())
     if isinstance(value, list):
         return "；".join(_shown(item) for item in value)
     return str(value)

@@ -30,6 +30,13 @@ DisabilityCode = Literal[
 MaritalCode = Literal["", "unmarried", "married", "divorced", "widowed"]
 
 
+class DivisionOut(Schema):
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+
+
 class PersonOut(Schema):
     id: int
     name: str
@@ -174,6 +181,18 @@ def _membership_out(membership: object) -> MembershipOut:
         valid_to=membership.valid_to,  # type: ignore[attr-defined]
         end_reason=membership.end_reason,  # type: ignore[attr-defined]
     )
+
+
+@router.get("/divisions", response=list[DivisionOut], operation_id="registry_division_list")
+def division_list(request: HttpRequest, kind: str = "", parent_code: str = "") -> list[DivisionOut]:
+    """Divisions in your jurisdiction (city, towns, villages), optionally of one kind or parent."""
+    divisions = selectors.divisions_visible(user=request.user, kinds=(kind,) if kind else None)
+    if parent_code:
+        divisions = divisions.filter(parent_id=parent_code)
+    return [
+        DivisionOut(code=d.code, name=d.name, kind=d.kind, parent_code=d.parent_id)
+        for d in divisions
+    ]
 
 
 @router.get("/persons", response=PersonPage, operation_id="registry_person_search")

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import get_language
 
+from minzheng.registry.labels import field_label
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -21,6 +23,10 @@ class Issue:
             "message": self.message_zh,
             "message_en": self.message_en,
         }
+
+    @property
+    def field_label(self) -> str:
+        return field_label(self.field)
 
     @property
     def message(self) -> str:

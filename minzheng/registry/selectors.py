@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Substr
 from django.http import Http404
 
 from minzheng.accounts.jurisdiction import user_scope_prefix
@@ -239,16 +238,17 @@ def population_stats(*, user: User, as_of: dt.date) -> PopulationStats:
         default=Value(AGE_BAND_COUNT - 1),
         output_field=IntegerField(),
     )
+    # Grouping by village (a few hundred) lets PostgreSQL hash-aggregate; towns are summed here.
     rows = (
-        living.annotate(town=Substr("residence_division_id", 1, 9), band=band)
-        .values("town", "sex", "band")
+        living.annotate(band=band)
+        .values("residence_division_id", "sex", "band")
         .annotate(count=Count("pk"))
         .order_by()
     )
     by_town: dict[str, list[int]] = {}
     pyramid = [[0, 0] for _ in range(AGE_BAND_COUNT)]
     for row in rows:
-        totals = by_town.setdefault(row["town"], [0, 0, 0])
+        totals = by_town.setdefault(row["residence_division_id"][:9], [0, 0, 0])
         totals[0] += row["count"]
         if row["band"] >= 60 // AGE_BAND_YEARS:
             totals[1] += row["count"]

@@ -315,7 +315,7 @@ def household_register(
         )
     }
     problems = []
-    for member in data.members:
+    for position, member in enumerate(data.members, start=1):
         person = existing.get(member.person.id_number)
         if person is None:
             continue
@@ -325,6 +325,7 @@ def household_register(
                     "id_number",
                     f"{_who(acting_user, person)}已死亡，不能加入家庭",
                     "the person has died",
+                    position,
                 )
             )
         elif Membership.objects.filter(person=person, valid_to__isnull=True).exists():
@@ -333,6 +334,7 @@ def household_register(
                     "id_number",
                     f"{_who(acting_user, person)}已是另一户的在册成员，请先办理迁出",
                     "the person already belongs to a household; move them instead",
+                    position,
                 )
             )
     if problems:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -304,7 +305,15 @@ def household_new(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             except RegistryError as error:
-                _add_issues(form, error, member_forms=filled)
+                # The service numbers the members it was given; show the form's own numbers.
+                numbers = [members.forms.index(member) + 1 for member in filled]
+                error = RegistryError(
+                    [
+                        replace(issue, row=numbers[issue.row - 1]) if issue.row else issue
+                        for issue in error.issues
+                    ]
+                )
+                _add_issues(form, error, member_forms=members.forms)
                 issues = error.issues  # the summary lists them all, by member
             else:
                 messages.success(request, _("家庭已登记"))

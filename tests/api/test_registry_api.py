@@ -181,4 +181,14 @@ def test_openapi_schema_lists_the_registry_operations(client) -> None:
         "registry_household_search",
         "registry_household_get",
         "registry_household_register",
+        "registry_division_list",
     }
+
+
+def test_division_list_is_scoped(client, family, clerk_headers) -> None:
+    towns = client.get("/api/registry/divisions", {"kind": "town"}, headers=clerk_headers).json()
+    villages = client.get(
+        "/api/registry/divisions", {"parent_code": "320582100"}, headers=clerk_headers
+    ).json()
+    assert [town["code"] for town in towns] == ["320582100"]
+    assert [village["code"] for village in villages] == ["320582100001", "320582100200"]

@@ -460,7 +460,7 @@ def test_clerk_imports_the_filled_template_twice_and_a_bad_file_writes_nothing(
     expect(page.get_by_text("发现 1 处错误，未写入任何数据：")).to_be_visible()
     issues = page.locator(".issue-table tbody tr")
     expect(issues).to_have_count(1)
-    expect(issues.locator("td")).to_have_text(["3", "id_number", "公民身份号码校验码错误"])
+    expect(issues.locator("td")).to_have_text(["3", "公民身份号码", "公民身份号码校验码错误"])
     assert stored() == (expected_households, expected_persons, expected_memberships)
 
 
@@ -494,8 +494,7 @@ def test_clerk_edits_a_person_and_the_change_is_in_the_history(
     expect(history.locator("td:nth-child(3)")).to_have_text(["修改人员信息", "新增人员"])
     expect(history.first.locator("td:nth-child(2)")).to_have_text("yangshe_clerk")
     assert history.first.locator("td:nth-child(4)").inner_text().splitlines() == [
-        # The stored codes are shown, not the labels (reported; update when fixed).
-        "婚姻状况：unmarried → married",
+        "婚姻状况：未婚 → 已婚",
         "患重特大疾病：否 → 是",
     ]
 

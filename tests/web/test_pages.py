@@ -807,8 +807,8 @@ def test_importing_a_file_with_two_bad_rows_lists_both_and_writes_nothing(
 
     assert response.status_code == 200
     text = _text(response)
-    assert "<td>2</td><td>id_number</td><td>公民身份号码校验码错误</td>" in text
-    assert "<td>4</td><td>division_code</td><td>区划代码320582100999不存在</td>" in text
+    assert "<td>2</td><td>公民身份号码</td><td>公民身份号码校验码错误</td>" in text
+    assert "<td>4</td><td>区划代码</td><td>区划代码320582100999不存在</td>" in text
     assert [(issue.row, issue.field) for issue in response.context["issues"]] == [
         (2, "id_number"),
         (4, "division_code"),
@@ -943,3 +943,25 @@ def test_pages_are_chinese_whatever_the_browser_asks_until_english_is_chosen(cli
 
     assert "人员查询" in _text(default)
     assert "Person search" in _text(english)
+
+
+def test_an_error_on_the_third_member_form_is_reported_as_member_three(
+    client, divisions, yangshe_clerk
+):
+    _logged_in(client, yangshe_clerk)
+    good = make_id_number("19700101", 11)
+    wrong = make_id_number("19720202", 22)
+    wrong = wrong[:-1] + ("1" if wrong[-1] != "1" else "2")
+    data = _household_post(
+        [
+            {"name": "甲", "id_number": good, "relation": "head"},
+            {},  # the clerk left the second form empty
+            {"name": "乙", "id_number": wrong, "relation": "spouse"},
+        ]
+    )
+
+    response = client.post("/registry/households/new/", data)
+
+    assert response.context["members"].forms[2].errors["id_number"] == ["公民身份号码校验码错误"]
+    assert [(issue.row, issue.field) for issue in response.context["issues"]] == [(3, "id_number")]
+    assert Household.objects.count() == 0
