@@ -44,3 +44,9 @@ def registry_write_check(*, user: User, division_code: str) -> None:
     allowed = user.is_superuser or user.role in REGISTRY_WRITER_ROLES
     if not allowed or not division_in_scope(user=user, division_code=division_code):
         raise PermissionDenied(_("您无权在该区划内修改人口与家庭信息"))
+
+
+def divisions_write_check(*, user: User) -> None:
+    """Only the city administrator changes the list of divisions."""
+    if not (user.is_superuser or user.role == Role.CITY_ADMIN):
+        raise PermissionDenied(_("只有市局管理员可以维护行政区划"))

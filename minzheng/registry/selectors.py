@@ -269,3 +269,31 @@ def population_stats(*, user: User, as_of: dt.date) -> PopulationStats:
     return PopulationStats(
         as_of=as_of, towns=towns, pyramid=[(male, female) for male, female in pyramid]
     )
+
+
+@dataclass(frozen=True)
+class TownDivisions:
+    town: Division
+    villages: list[Division]
+
+    @property
+    def village_count(self) -> int:
+        return sum(village.kind == DivisionKind.VILLAGE for village in self.villages)
+
+    @property
+    def community_count(self) -> int:
+        return sum(village.kind == DivisionKind.COMMUNITY for village in self.villages)
+
+
+def division_tree(*, user: User) -> list[TownDivisions]:
+    """The towns in the user's scope, each with its villages and communities."""
+    divisions = list(divisions_visible(user=user))
+    towns = [d for d in divisions if len(d.code) == 9]
+    villages: dict[str, list[Division]] = {}
+    for division in divisions:
+        if len(division.code) == 12:
+            villages.setdefault(division.code[:9], []).append(division)
+    prefix = user_scope_prefix(user) or ""
+    if len(prefix) == 12:  # a village worker sees their own village under its town
+        towns = list(Division.objects.filter(code=prefix[:9]))
+    return [TownDivisions(town=town, villages=villages.get(town.code, [])) for town in towns]

@@ -7,7 +7,9 @@ naming every bad field; nothing is written then.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -15,7 +17,11 @@ from dataclasses import dataclass, field, fields, replace
 from django.db import transaction
 from django.utils import timezone
 
-from minzheng.accounts.jurisdiction import division_in_scope, registry_write_check
+from minzheng.accounts.jurisdiction import (
+    division_in_scope,
+    divisions_write_check,
+    registry_write_check,
+)
 from minzheng.accounts.models import User
 from minzheng.audit.services import audit_record
 from minzheng.registry.errors import Issue, RegistryError, fail
@@ -642,9 +648,32 @@ class DivisionIn:
     parent_code: str | None
 
 
+def divisions_from_csv(text: str) -> list[DivisionIn]:
+    """Parse a division list: CSV with the header code,name,kind,parent_code."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"code", "name", "kind"} - set(reader.fieldnames or [])
+    if missing:
+        raise fail(
+            "file",
+            f"区划文件缺少列 {'、'.join(sorted(missing))}(应为 code,name,kind,parent_code)",
+            f"the division file lacks columns {', '.join(sorted(missing))}",
+        )
+    return [
+        DivisionIn(
+            code=(row.get("code") or "").strip(),
+            name=(row.get("name") or "").strip(),
+            kind=(row.get("kind") or "").strip(),
+            parent_code=(row.get("parent_code") or "").strip() or None,
+        )
+        for row in reader
+    ]
+
+
 @transaction.atomic
 def divisions_load(*, acting_user: User | None, rows: Sequence[DivisionIn]) -> int:
     """Insert divisions not yet present (parents first); return how many were added."""
+    if acting_user is not None:
+        divisions_write_check(user=acting_user)
     issues: list[Issue] = []
     expected_length = {"city": 6, "town": 9, "street": 9, "park": 9, "village": 12, "community": 12}
     given = {row.code for row in rows}

@@ -20,6 +20,7 @@ urlpatterns = [
         name="household_add_member",
     ),
     path("households/<int:household_id>/head/", views.household_set_head, name="household_head"),
+    path("divisions/", views.division_list, name="division_list"),
     path("import/", views.import_page, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
 ]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minzheng.accounts.jurisdiction import REGISTRY_WRITER_ROLES
+from minzheng.accounts.models import Role
 from minzheng.registry import forms as registry_forms
 from minzheng.registry import selectors, services, spreadsheets
 from minzheng.registry.errors import Issue, RegistryError
@@ -414,3 +415,43 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
     return _xlsx_response(spreadsheets.template_workbook(), "registry-import-template.xlsx")
+
+
+@login_required
+def division_list(request: HttpRequest) -> HttpResponse:
+    """Towns with their villages; the city administrator may load a village list."""
+    issues: list[Issue] = []
+    can_load = request.user.is_superuser or request.user.role == Role.CITY_ADMIN
+    if request.method == "POST":
+        if not can_load:
+            raise PermissionDenied
+        form = registry_forms.ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                try:
+                    text = upload.read().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise RegistryError(
+                        [Issue("file", "区划文件应为UTF-8编码的CSV", "the file is not UTF-8 CSV")]
+                    ) from None
+                added = services.divisions_load(
+                    acting_user=request.user, rows=services.divisions_from_csv(text)
+                )
+            except RegistryError as error:
+                issues = error.issues
+            else:
+                messages.success(request, _("已新增 %(count)d 个区划") % {"count": added})
+                return redirect("registry:division_list")
+    else:
+        form = registry_forms.ImportForm()
+    return render(
+        request,
+        "registry/division_list.html",
+        {
+            "tree": selectors.division_tree(user=request.user),
+            "form": form,
+            "issues": issues,
+            "can_load": can_load,
+        },
+    )

@@ -18,3 +18,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/error.html", {"title": "系统出错，请稍后再试", "status": 500}, status=500
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(
+        request,
+        "web/error.html",
+        {"title": "页面已过期或来源不明，请刷新页面后重试", "status": 403},
+        status=403,
+    )

@@ -965,3 +965,27 @@ def test_an_error_on_the_third_member_form_is_reported_as_member_three(
     assert response.context["members"].forms[2].errors["id_number"] == ["公民身份号码校验码错误"]
     assert [(issue.row, issue.field) for issue in response.context["issues"]] == [(3, "id_number")]
     assert Household.objects.count() == 0
+
+
+def test_audit_rows_record_the_client_address(client, divisions, yangshe_clerk):
+    _logged_in(client, yangshe_clerk)
+    good = make_id_number("19700101", 11)
+
+    client.post(
+        "/registry/households/new/",
+        _household_post([{"name": "甲", "id_number": good, "relation": "head"}]),
+        REMOTE_ADDR="10.1.2.3",
+    )
+
+    event = AuditEvent.objects.get(action="registry.household.register")
+    assert event.ip_address == "10.1.2.3"
+
+
+def test_a_post_without_csrf_token_gets_the_chinese_page(divisions, yangshe_clerk):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(yangshe_clerk)
+
+    response = client.post("/registry/households/new/", {})
+
+    assert response.status_code == 403
+    assert "页面已过期或来源不明" in response.content.decode()

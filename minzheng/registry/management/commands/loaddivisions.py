@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minzheng.registry.errors import RegistryError
-from minzheng.registry.services import DivisionIn, divisions_load
+from minzheng.registry.services import divisions_from_csv, divisions_load
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "divisions.csv"
 
@@ -26,21 +25,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                rows = [
-                    DivisionIn(
-                        code=row["code"].strip(),
-                        name=row["name"].strip(),
-                        kind=row["kind"].strip(),
-                        parent_code=(row.get("parent_code") or "").strip() or None,
-                    )
-                    for row in csv.DictReader(handle)
-                ]
-        except (OSError, KeyError, UnicodeDecodeError) as error:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
             raise CommandError(
                 f"无法读取区划文件 cannot read the division file {path}: {error}"
             ) from None
         try:
+            rows = divisions_from_csv(text)
             added = divisions_load(acting_user=None, rows=rows)
         except RegistryError as error:
             raise CommandError("\n".join(str(issue) for issue in error.issues)) from None
