@@ -30,7 +30,6 @@ def child(scale: float, seed: int) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from minzheng.registry.management.commands.synth import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
     from minzheng.registry.models import Person
     from minzheng.registry.services import DivisionIn, city_load, divisions_load
     from minzheng.synth.generate import AS_OF, generate
@@ -44,8 +43,7 @@ def child(scale: float, seed: int) -> None:
         DivisionIn(code=r["code"], name=r["name"], kind=r["kind"], parent_code=r["parent_code"])
         for r in city.divisions.iter_rows(named=True)
     ]
-    persons = city.persons.select(PERSON_COLUMNS).to_dicts()
-    households = city.households.select(HOUSEHOLD_COLUMNS).to_dicts()
+    persons, households = city.persons, city.households
     started = time.perf_counter()
     divisions_load(acting_user=None, rows=rows)
     result = city_load(acting_user=None, persons=persons, households=households, on=AS_OF)

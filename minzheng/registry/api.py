@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -183,6 +184,14 @@ def _membership_out(membership: object) -> MembershipOut:
     )
 
 
+def _page(queryset: QuerySet[Any], *, page: int, page_size: int) -> tuple[list[Any], int]:
+    """One page of a queryset and the total; a short last page spares the count query."""
+    start = (page - 1) * page_size
+    items = list(queryset[start : start + page_size])
+    count = start + len(items) if 0 < len(items) < page_size else queryset.count()
+    return items, count
+
+
 @router.get("/divisions", response=list[DivisionOut], operation_id="registry_division_list")
 def division_list(request: HttpRequest, kind: str = "", parent_code: str = "") -> list[DivisionOut]:
     """Divisions in your jurisdiction (city, towns, villages), optionally of one kind or parent."""
@@ -207,9 +216,7 @@ def person_search(request: HttpRequest, filters: Query[PersonFilters]) -> Person
         division_code=filters.division_code,
         include_deceased=filters.include_deceased,
     )
-    start = (filters.page - 1) * filters.page_size
-    items = list(persons[start : start + filters.page_size])
-    count = len(items) + start if len(items) < filters.page_size and items else persons.count()
+    items, count = _page(persons, page=filters.page, page_size=filters.page_size)
     return PersonPage(
         count=count,
         page=filters.page,
@@ -236,9 +243,7 @@ def household_search(request: HttpRequest, filters: Query[HouseholdFilters]) -> 
         division_code=filters.division_code,
         address=filters.address,
     )
-    start = (filters.page - 1) * filters.page_size
-    items = list(households[start : start + filters.page_size])
-    count = len(items) + start if len(items) < filters.page_size and items else households.count()
+    items, count = _page(households, page=filters.page, page_size=filters.page_size)
     return HouseholdPage(
         count=count,
         page=filters.page,

@@ -14,7 +14,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 
-from django.db import transaction
+import polars as pl
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from minzheng.accounts.jurisdiction import (
@@ -210,9 +213,16 @@ def _open_membership(person: Person) -> Membership | None:
 
 
 def household_in_validate(
-    data: HouseholdIn, *, today: dt.date, row_of_member: Sequence[int | None] | None = None
+    data: HouseholdIn,
+    *,
+    today: dt.date,
+    row_of_member: Sequence[int | None] | None = None,
+    is_new: bool = True,
 ) -> tuple[HouseholdIn, list[Issue]]:
-    """Validate a household with its members; members default to the household's division."""
+    """Validate a household with its members; members default to the household's division.
+
+    A new household needs exactly one head; rows for an existing one may list some members only.
+    """
     issues: list[Issue] = []
     first_row = row_of_member[0] if row_of_member else None
     number = (data.number or "").strip()
@@ -282,7 +292,7 @@ def household_in_validate(
             )
         seen.setdefault(person.id_number, index)
         members.append(MemberIn(person=person, relation=member.relation))
-    if data.members and heads != 1:
+    if is_new and data.members and heads != 1:
         issues.append(
             Issue(
                 "relation",
@@ -760,29 +770,24 @@ class LoadResult:
     households_skipped: int
 
 
-def _bulk_insert(table: str, columns: Sequence[str], rows: list[tuple[object, ...]]) -> None:
-    """Insert many rows at once: COPY on PostgreSQL, executemany elsewhere."""
-    from django.db import connection
-
-    if not rows:
+def _bulk_insert(table: str, frame: pl.DataFrame) -> None:
+    """Insert a frame whose columns are the table's: COPY on PostgreSQL, executemany elsewhere."""
+    if frame.is_empty():
         return
+    columns = ", ".join(frame.columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            column_list = ", ".join(columns)
-            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in frame.iter_rows():
                     copy.write_row(row)
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - fixed names
-            for start in range(0, len(rows), BULK_CHUNK):
-                cursor.executemany(sql, rows[start : start + BULK_CHUNK])
+            placeholders = ", ".join(["%s"] * frame.width)
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - fixed names
+            for chunk in frame.iter_slices(BULK_CHUNK):
+                cursor.executemany(sql, chunk.rows())
 
 
 def _reset_sequences(models: Sequence[type]) -> None:
-    from django.core.management.color import no_style
-    from django.db import connection
-
     statements = connection.ops.sequence_reset_sql(no_style(), list(models))
     with connection.cursor() as cursor:
         for statement in statements:
@@ -790,56 +795,46 @@ def _reset_sequences(models: Sequence[type]) -> None:
 
 
 def _next_id(model: type) -> int:
-    from django.db.models import Max
-
     return (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1  # type: ignore[attr-defined]
+
+
+def _existing(field: str, model: type, values: list[str]) -> set[str]:
+    """Which of these values of a unique field are stored already (in chunks)."""
+    found: set[str] = set()
+    for start in range(0, len(values), BULK_CHUNK):
+        found.update(
+            model.objects.filter(  # type: ignore[attr-defined]
+                **{f"{field}__in": values[start : start + BULK_CHUNK]}
+            ).values_list(field, flat=True)
+        )
+    return found
 
 
 @transaction.atomic
 def city_load(
-    *,
-    acting_user: User | None,
-    persons: list[dict[str, object]],
-    households: list[dict[str, object]],
-    on: dt.date,
+    *, acting_user: User | None, persons: pl.DataFrame, households: pl.DataFrame, on: dt.date
 ) -> LoadResult:
     """Load households and their persons in bulk; households whose number exists are skipped.
 
-    `households` rows: household_id, number, address, division, head_person_id.
-    `persons` rows: household_id, person_id, relation, name, id_number, sex, birth_date, phone,
-    hukou_division, residence_division, marital_status, disability_category, disability_grade,
-    disability_valid_from, disability_valid_to, serious_illness. The loader trusts the generator's
-    id numbers; imports of outside data go through `registry_import` instead, which validates.
+    The frames carry the synthetic city's columns (docs/synthetic-city.md): households
+    household_id, number, address, division, head_person_id; persons household_id, person_id,
+    relation and the registry fields. The loader trusts the generator's id numbers; data from
+    outside goes through `registry_import`, which validates every row.
     """
     if acting_user is not None:
         registry_write_check(user=acting_user, division_code="320582")
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 "LOCK TABLE registry_person, registry_household, registry_membership "
                 "IN EXCLUSIVE MODE"
             )
-    numbers = [str(row["number"]) for row in households]
-    existing_numbers: set[str] = set()
-    for start in range(0, len(numbers), BULK_CHUNK):
-        existing_numbers.update(
-            Household.objects.filter(number__in=numbers[start : start + BULK_CHUNK]).values_list(
-                "number", flat=True
-            )
-        )
-    new_households = [row for row in households if row["number"] not in existing_numbers]
-    new_keys = {row["household_id"] for row in new_households}
-    new_persons = [row for row in persons if row["household_id"] in new_keys]
-    id_numbers = [str(row["id_number"]) for row in new_persons]
-    clashes: list[str] = []
-    for start in range(0, len(id_numbers), BULK_CHUNK):
-        clashes.extend(
-            Person.objects.filter(id_number__in=id_numbers[start : start + BULK_CHUNK]).values_list(
-                "id_number", flat=True
-            )
-        )
+    existing_numbers = _existing("number", Household, households["number"].to_list())
+    new_households = households.filter(~pl.col("number").is_in(list(existing_numbers)))
+    new_persons = persons.join(
+        new_households.select("household_id"), on="household_id", maintain_order="left"
+    )
+    clashes = _existing("id_number", Person, new_persons["id_number"].to_list())
     if clashes:
         raise RegistryError(
             [
@@ -848,111 +843,77 @@ def city_load(
                     f"公民身份号码{mask_id_number(number)}已登记在另一户中",
                     "the id number is already registered in another household",
                 )
-                for number in clashes[:20]
+                for number in sorted(clashes)[:20]
             ]
         )
     now = timezone.now()
-    person_pk = _next_id(Person)
-    person_pks: dict[object, int] = {}
-    person_rows = []
-    for offset, row in enumerate(new_persons):
-        pk = person_pk + offset
-        person_pks[row["person_id"]] = pk
-        person_rows.append(
-            (
-                pk,
-                row["name"],
-                row["id_number"],
-                row["sex"],
-                row["birth_date"],
-                row["phone"] or "",
-                row["hukou_division"],
-                row["residence_division"],
-                row["marital_status"] or "",
-                row["disability_category"] or "",
-                row["disability_grade"],
-                row["disability_valid_from"],
-                row["disability_valid_to"],
-                bool(row["serious_illness"]),
-                None,
-                now,
-                now,
-            )
-        )
+    new_persons = new_persons.with_columns(
+        pk=pl.int_range(pl.len(), dtype=pl.Int64) + _next_id(Person)
+    )
+    new_households = new_households.with_columns(
+        pk=pl.int_range(pl.len(), dtype=pl.Int64) + _next_id(Household)
+    ).join(new_persons.select(head_person_id="person_id", head_pk="pk"), on="head_person_id")
     _bulk_insert(
         "registry_person",
-        [
-            "id",
-            "name",
-            "id_number",
-            "sex",
-            "birth_date",
-            "phone",
-            "hukou_division_id",
-            "residence_division_id",
-            "marital_status",
-            "disability_category",
-            "disability_grade",
-            "disability_valid_from",
-            "disability_valid_to",
-            "serious_illness",
-            "death_date",
-            "created_at",
-            "updated_at",
-        ],
-        person_rows,
+        new_persons.select(
+            id="pk",
+            name="name",
+            id_number="id_number",
+            sex="sex",
+            birth_date="birth_date",
+            phone=pl.col("phone").fill_null(""),
+            hukou_division_id="hukou_division",
+            residence_division_id="residence_division",
+            marital_status=pl.col("marital_status").fill_null(""),
+            disability_category=pl.col("disability_category").fill_null(""),
+            disability_grade="disability_grade",
+            disability_valid_from="disability_valid_from",
+            disability_valid_to="disability_valid_to",
+            serious_illness="serious_illness",
+            death_date=pl.lit(None, dtype=pl.Date),
+            created_at=pl.lit(now),
+            updated_at=pl.lit(now),
+        ),
     )
-    household_pk = _next_id(Household)
-    household_pks: dict[object, int] = {}
-    household_rows = []
-    for offset, row in enumerate(new_households):
-        pk = household_pk + offset
-        household_pks[row["household_id"]] = pk
-        household_rows.append(
-            (
-                pk,
-                row["number"],
-                row["address"],
-                row["division"],
-                person_pks[row["head_person_id"]],
-                now,
-                now,
-            )
-        )
     _bulk_insert(
         "registry_household",
-        ["id", "number", "address", "division_id", "head_id", "created_at", "updated_at"],
-        household_rows,
+        new_households.select(
+            id="pk",
+            number="number",
+            address="address",
+            division_id="division",
+            head_id="head_pk",
+            created_at=pl.lit(now),
+            updated_at=pl.lit(now),
+        ),
     )
-    membership_pk = _next_id(Membership)
-    membership_rows = [
-        (
-            membership_pk + offset,
-            household_pks[row["household_id"]],
-            person_pks[row["person_id"]],
-            row["relation"],
-            on,
-            None,
-            "",
-        )
-        for offset, row in enumerate(new_persons)
-    ]
     _bulk_insert(
         "registry_membership",
-        ["id", "household_id", "person_id", "relation", "valid_from", "valid_to", "end_reason"],
-        membership_rows,
+        new_persons.join(
+            new_households.select("household_id", household_pk="pk"),
+            on="household_id",
+            maintain_order="left",
+        ).select(
+            id=pl.int_range(pl.len(), dtype=pl.Int64) + _next_id(Membership),
+            household_id="household_pk",
+            person_id="pk",
+            relation="relation",
+            valid_from=pl.lit(on),
+            valid_to=pl.lit(None, dtype=pl.Date),
+            end_reason=pl.lit(""),
+        ),
     )
     _reset_sequences([Person, Household, Membership])
-    if new_households:
+    if new_households.height:
         audit_record(
             actor=acting_user,
             action="registry.city.load",
-            target=Household.objects.get(pk=household_pk),
-            data={"households_added": len(new_households), "persons_added": len(new_persons)},
+            target=None,
+            data={"households_added": new_households.height, "persons_added": new_persons.height},
         )
     return LoadResult(
-        households_added=len(new_households),
-        persons_added=len(new_persons),
+        households_added=new_households.height,
+        persons_added=new_persons.height,
         households_skipped=len(existing_numbers),
     )
 
@@ -1136,26 +1097,22 @@ def registry_import(
             division_code=household_in.division_code,
             members=tuple(member for _, _, member in members),
         )
-        cleaned, household_issues = household_in_validate(
-            whole, today=today, row_of_member=[row for row, _, _ in members]
-        )
         stored = existing_households.get(number)
-        if stored is not None:
-            # An existing household may be listed in part; the one-head rule applies to new ones.
-            household_issues = [
-                issue
-                for issue in household_issues
-                if not issue.message_en.startswith("a household has exactly")
-            ]
-            if cleaned.division_code != stored.division_id:
-                household_issues.append(
-                    Issue(
-                        "division_code",
-                        "已登记家庭的所属村(社区)不能通过导入变更",
-                        "an existing household's division cannot change by import",
-                        first_row,
-                    )
+        cleaned, household_issues = household_in_validate(
+            whole,
+            today=today,
+            row_of_member=[row for row, _, _ in members],
+            is_new=stored is None,
+        )
+        if stored is not None and cleaned.division_code != stored.division_id:
+            household_issues.append(
+                Issue(
+                    "division_code",
+                    "已登记家庭的所属村(社区)不能通过导入变更",
+                    "an existing household's division cannot change by import",
+                    first_row,
                 )
+            )
         issues.extend(household_issues)
         for (row, _, _), member in zip(members, cleaned.members, strict=True):
             person = existing_persons.get(member.person.id_number)

@@ -117,9 +117,7 @@ def template_workbook() -> bytes:
                 explanations.get(column.key, ""),
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return _saved(workbook)
 
 
 def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
@@ -281,9 +279,7 @@ def persons_workbook(persons: Iterable[Person]) -> bytes:
                 person.death_date,
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return _saved(workbook)
 
 
 HOUSEHOLD_EXPORT_HEADERS = ("户号", "住址", "所属村(社区)", "区划代码", "户主", "在册人数")
@@ -316,6 +312,10 @@ def households_workbook(households: list[Household]) -> bytes:
                 counts.get(household.pk, 0),
             ]
         )
+    return _saved(workbook)
+
+
+def _saved(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -10,26 +10,6 @@ from minzheng.registry.errors import RegistryError
 from minzheng.registry.services import DivisionIn, city_load, divisions_load
 from minzheng.synth.generate import AS_OF, generate, write_parquet
 
-PERSON_COLUMNS = (
-    "household_id",
-    "person_id",
-    "relation",
-    "name",
-    "id_number",
-    "sex",
-    "birth_date",
-    "phone",
-    "hukou_division",
-    "residence_division",
-    "marital_status",
-    "disability_category",
-    "disability_grade",
-    "disability_valid_from",
-    "disability_valid_to",
-    "serious_illness",
-)
-HOUSEHOLD_COLUMNS = ("household_id", "number", "address", "division", "head_person_id")
-
 
 class Command(BaseCommand):
     help = (
@@ -75,8 +55,8 @@ class Command(BaseCommand):
                 )
                 result = city_load(
                     acting_user=None,
-                    persons=city.persons.select(PERSON_COLUMNS).to_dicts(),
-                    households=city.households.select(HOUSEHOLD_COLUMNS).to_dicts(),
+                    persons=city.persons,
+                    households=city.households,
                     on=AS_OF,
                 )
             except RegistryError as error:
