@@ -192,6 +192,19 @@ def _person_summary(person: Person) -> dict[str, object]:
     return summary
 
 
+def _person_create(*, acting_user: User, data: PersonIn) -> Person:
+    """Create a validated person and audit it (callers hold the transaction)."""
+    person = Person.objects.create(**_person_values(data))
+    audit_record(
+        actor=acting_user,
+        action="registry.person.create",
+        target=person,
+        division_code=person.residence_division_id,
+        data=_person_summary(person),
+    )
+    return person
+
+
 def _who(user: User, person: Person) -> str:
     """The person's name if the user may see them; otherwise nothing that identifies them."""
     if division_in_scope(user=user, division_code=person.residence_division_id):
@@ -361,14 +374,7 @@ def household_register(
     for member in data.members:
         person = existing.get(member.person.id_number)
         if person is None:
-            person = Person.objects.create(**_person_values(member.person))
-            audit_record(
-                actor=acting_user,
-                action="registry.person.create",
-                target=person,
-                division_code=person.residence_division_id,
-                data=_person_summary(person),
-            )
+            person = _person_create(acting_user=acting_user, data=member.person)
         Membership.objects.create(
             household=household, person=person, relation=member.relation, valid_from=on
         )
@@ -424,15 +430,7 @@ def household_add_member(
             raise RegistryError(issues)
         existing = Person.objects.select_for_update().filter(id_number=data.id_number).first()
         if existing is None:
-            new_person = Person.objects.create(**_person_values(data))
-            audit_record(
-                actor=acting_user,
-                action="registry.person.create",
-                target=new_person,
-                division_code=new_person.residence_division_id,
-                data=_person_summary(new_person),
-            )
-            person = new_person
+            person = _person_create(acting_user=acting_user, data=data)
         else:
             person = existing
     if person.death_date is not None:
