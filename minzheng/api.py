@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -12,6 +14,8 @@ from minzheng.accounts.api import router as accounts_router
 from minzheng.accounts.services import api_token_user
 from minzheng.registry.api import router as registry_router
 from minzheng.registry.errors import RegistryError
+
+logger = logging.getLogger(__name__)
 
 
 class BearerToken(HttpBearer):
@@ -77,6 +81,13 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem(request, 401, "Unauthorized", "请先登录或提供令牌 Authentication required")
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything unforeseen: logged for the operators, a plain problem for the caller."""
+    logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
+    return problem(request, 500, "Internal Server Error", "系统出错，请稍后再试 Internal error")
 
 
 @api.exception_handler(HttpError)

@@ -192,3 +192,15 @@ def test_division_list_is_scoped(client, family, clerk_headers) -> None:
     ).json()
     assert [town["code"] for town in towns] == ["320582100"]
     assert [village["code"] for village in villages] == ["320582100001", "320582100200"]
+
+
+def test_unexpected_errors_become_a_500_problem_without_details(rf) -> None:
+    from minzheng.api import on_unexpected_error
+
+    request = rf.get("/api/registry/persons")
+    response = on_unexpected_error(request, RuntimeError("secret detail 320582"))
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    body = json.loads(response.content)
+    assert body["status"] == 500
+    assert "secret detail" not in response.content.decode()

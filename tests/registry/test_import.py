@@ -199,3 +199,30 @@ def test_read_table_never_fails_with_anything_but_a_registry_error(cells) -> Non
     except RegistryError:
         return
     assert all(set(values) <= {column.key for column in IMPORT_COLUMNS} for _, values in rows)
+
+
+@settings(max_examples=200)
+@given(
+    values=st.fixed_dictionaries({column.key: st.text(max_size=24) for column in IMPORT_COLUMNS})
+)
+def test_any_row_parses_to_issues_or_a_member_without_raising(values: dict[str, str]) -> None:
+    from minzheng.registry.services import _import_row_parse
+
+    household, member, issues = _import_row_parse(7, values)
+    assert all(issue.row == 7 for issue in issues)
+    assert household.number == values["number"]
+    assert member.relation in {"", *RELATIONS}
+
+
+RELATIONS = {
+    "head",
+    "spouse",
+    "child",
+    "parent",
+    "parent_in_law",
+    "grandparent",
+    "grandchild",
+    "sibling",
+    "child_in_law",
+    "other",
+}
