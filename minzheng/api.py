@@ -12,6 +12,7 @@ from ninja.security import HttpBearer, django_auth
 
 from minzheng.accounts.api import router as accounts_router
 from minzheng.accounts.services import api_token_user
+from minzheng.crypto import DataKeyError
 from minzheng.registry.api import router as registry_router
 from minzheng.registry.errors import RegistryError
 
@@ -81,6 +82,14 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem(request, 401, "Unauthorized", "请先登录或提供令牌 Authentication required")
+
+
+@api.exception_handler(DataKeyError)
+def on_data_key_error(request: HttpRequest, exc: DataKeyError) -> HttpResponse:
+    logger.error("data key error on %s %s: %s", request.method, request.path, exc.message_en)
+    return problem(
+        request, 503, "Service Unavailable", "数据密钥不可用，请联系系统管理员 Data key unavailable"
+    )
 
 
 @api.exception_handler(Exception)

@@ -1,15 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from minzheng.accounts import views as accounts_views
 from minzheng.api import api
 from minzheng.web import views as web_views
 
 urlpatterns = [
     path("", web_views.dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", accounts_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("minzheng.accounts.urls")),
     path("registry/", include("minzheng.registry.urls")),
+    path("audit/", include("minzheng.audit.urls")),
     path("api/", api.urls),
 ]
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from minzheng.accounts.jurisdiction import TWO_FACTOR_ROLES, two_factor_required
 from minzheng.accounts.models import Role, User
+from minzheng.accounts.two_factor import current_code
 from minzheng.registry.id_number import check_character
 from minzheng.registry.services import (
     DivisionIn,
@@ -23,6 +28,11 @@ YANGSHE_VILLAGE = "320582100001"
 YANGSHE_VILLAGE_2 = "320582100200"
 TANGQIAO_VILLAGE = "320582101001"
 PASSWORD = "correct-horse-battery-staple"
+
+
+def person_values(persons, *fields: str) -> list[tuple[object, ...]]:
+    """Like values_list, for persons whose id number and phone are encrypted properties."""
+    return [tuple(getattr(person, name) for name in fields) for person in persons]
 
 
 def make_id_number(birth: str, sequence: int, address: str = "320582") -> str:
@@ -56,7 +66,31 @@ def _user(username: str, role: str, division: str) -> User:
     user = User(username=username, role=role, division_code=division)
     user.set_password(PASSWORD)
     user.save()
+    if role in TWO_FACTOR_ROLES:  # these roles must have an authenticator to sign in
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     return user
+
+
+def totp_code(user: User) -> str:
+    """The current one-time code of the user's authenticator, computed as django-otp checks it."""
+    return current_code(TOTPDevice.objects.get(user=user, confirmed=True))
+
+
+def verified_login(client: Client, user: User) -> Client:
+    """Sign the client in as the user, past the one-time code step where the user has one.
+
+    A user whose role requires two-factor is given an authenticator first if they have none
+    (e.g. a superuser made in a test), so that the session is a complete sign-in.
+    """
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None and two_factor_required(user):
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
 
 
 @pytest.fixture

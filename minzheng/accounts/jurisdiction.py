@@ -50,3 +50,55 @@ def divisions_write_check(*, user: User) -> None:
     """Only the city administrator changes the list of divisions."""
     if not (user.is_superuser or user.role == Role.CITY_ADMIN):
         raise PermissionDenied(_("只有市局管理员可以维护行政区划"))
+
+
+# Roles that must sign in with a one-time code after the password (TOTP two-factor).
+TWO_FACTOR_ROLES = {Role.CITY_ADMIN, Role.AUDITOR}
+TOWN_ROLES = {Role.TOWN_APPROVER, Role.TOWN_CLERK}
+# The length of the division code a role's scope must have: the city, a town, a village.
+ROLE_SCOPE_LENGTHS = {
+    **{role: len(CITY_CODE) for role in CITY_WIDE_ROLES},
+    **{role: 9 for role in TOWN_ROLES},
+    Role.VILLAGE_WORKER: 12,
+}
+# Roles that work for one business line, which they must name.
+BUSINESS_LINE_ROLES = {Role.CITY_STAFF}
+
+
+def two_factor_required(user: User) -> bool:
+    """Whether the user must use a one-time code after the password."""
+    return bool(user.is_superuser or user.role in TWO_FACTOR_ROLES)
+
+
+def users_manage_allowed(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.CITY_ADMIN))
+
+
+def users_manage_check(*, user: User | None) -> None:
+    """Only the city administrator (or the command line, user None) manages accounts."""
+    if user is not None and not users_manage_allowed(user):
+        raise PermissionDenied(_("只有市局管理员可以管理用户"))
+
+
+def scope_fits_role(*, role: str, division_code: str) -> bool:
+    """A city-wide role has the city as scope, a town role a town, a village worker a village."""
+    length = ROLE_SCOPE_LENGTHS.get(role)
+    return length is None or len(division_code) == length
+
+
+# Roles that may see one personal identifier in full after giving a reason (audited).
+REVEAL_ROLES = {
+    Role.CITY_ADMIN,
+    Role.CITY_STAFF,
+    Role.TOWN_APPROVER,
+    Role.TOWN_CLERK,
+    Role.VILLAGE_WORKER,
+    Role.AUDITOR,
+}
+
+
+def reveal_check(*, user: User, division_code: str) -> None:
+    """Raise PermissionDenied unless the user may reveal a value of someone in this division."""
+    allowed = user.is_superuser or user.role in REVEAL_ROLES
+    if not allowed or not division_in_scope(user=user, division_code=division_code):
+        raise PermissionDenied(_("您无权查看完整的个人信息"))

@@ -51,12 +51,15 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API; only its SHA-256 is stored."""
+    """A bearer token for the API; only its SHA-256 is stored. It works until `expires_at`."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"))
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Issued after a correct one-time code: the only kind a two-factor role may use.
+    two_factor_verified = models.BooleanField(_("经两步验证签发"), default=False)
 
     class Meta:
         verbose_name = _("接口令牌")

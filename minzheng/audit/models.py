@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.audit.chain import HASH_PATTERN
 from minzheng.registry.labels import field_label, value_label
 
 ACTION_LABELS = {
@@ -12,6 +14,7 @@ ACTION_LABELS = {
     "registry.person.move": _("迁移"),
     "registry.person.record_death": _("死亡登记"),
     "registry.person.export": _("导出人员"),
+    "registry.person.reveal": _("查看完整信息"),
     "registry.household.register": _("登记家庭"),
     "registry.household.add_member": _("添加成员"),
     "registry.household.set_head": _("变更户主"),
@@ -21,12 +24,29 @@ ACTION_LABELS = {
     "registry.city.load": _("批量载入"),
     "accounts.user.create": _("创建用户"),
     "accounts.token.issue": _("签发接口令牌"),
+    # accounts and data keys (the security issue)
+    "accounts.user.update": _("修改用户"),
+    "accounts.user.deactivate": _("停用用户"),
+    "accounts.user.reactivate": _("启用用户"),
+    "accounts.user.password_reset": _("重置密码"),
+    "accounts.user.two_factor_reset": _("重置双因素认证"),
+    "accounts.user.unlock": _("解除登录锁定"),
+    "accounts.two_factor.enrol": _("绑定身份验证器"),
+    "accounts.two_factor.backup_code_used": _("使用备用验证码"),
+    "keys.rotate": _("轮换数据密钥"),
+    "keys.retire": _("停用旧数据密钥"),
+    "audit.export": _("导出审计日志"),
 }
 
 
 class AuditEvent(models.Model):
-    """One write, reveal or export: who, when, from where, what, on which object. Append-only."""
+    """One write, reveal or export: who, when, from where, what, on which object. Append-only.
 
+    Entries form a hash chain in `sequence` order (minzheng/audit/chain.py); database triggers
+    refuse UPDATE and DELETE (migration 0005).
+    """
+
+    sequence = models.BigIntegerField(_("序号"), unique=True)
     occurred_at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -38,11 +58,28 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("对象编号"), max_length=64)
     division_code = models.CharField(_("区划代码"), max_length=12, blank=True)
     data = models.JSONField(_("变更摘要"), default=dict)
+    previous_hash = models.CharField(_("上一条哈希"), max_length=64)
+    entry_hash = models.CharField(_("本条哈希"), max_length=64)
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            models.Index(fields=["actor_username", "sequence"], name="audit_actor_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sequence__gte=1), name="audit_sequence_gte_1"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(entry_hash__regex=HASH_PATTERN), name="audit_entry_hash_hex"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(previous_hash__regex=HASH_PATTERN),
+                name="audit_previous_hash_hex",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
@@ -50,6 +87,11 @@ class AuditEvent(models.Model):
     @property
     def action_label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def target_label(self) -> str:
+        """The object's kind in words (its model's verbose name), or the stored label."""
+        return target_type_label(self.target_type)
 
     def summary_lines(self) -> list[str]:
         """The change summary as readable lines: `field: value`, or `field: before → after`."""
@@ -65,6 +107,16 @@ class AuditEvent(models.Model):
         for key, value in data.items():
             lines.append(f"{field_label(key)}：{_shown(value)}")
         return lines
+
+
+def target_type_label(target_type: str) -> str:
+    if not target_type:
+        return ""
+    try:
+        model = apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return target_type
+    return str(model._meta.verbose_name)
 
 
 def _shown(value: object) -> str:

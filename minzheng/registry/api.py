@@ -129,6 +129,16 @@ class HouseholdPage(Schema):
     items: list[HouseholdOut]
 
 
+class RevealIn(Schema):
+    field: Literal["id_number", "phone"]
+    reason: str = Field(min_length=1, max_length=500, description="Why the full value is needed")
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
 class PersonFilters(Schema):
     q: str = Field("", description="Id number (exact), or name prefix, or household number")
     name: str = ""
@@ -233,6 +243,18 @@ def person_get(request: HttpRequest, person_id: int) -> PersonDetailOut:
         **PersonOut.from_person(person).dict(),
         memberships=[_membership_out(membership) for membership in memberships],
     )
+
+
+@router.post(
+    "/persons/{person_id}/reveal", response=RevealOut, operation_id="registry_person_reveal"
+)
+def person_reveal(request: HttpRequest, person_id: int, data: RevealIn) -> RevealOut:
+    """Show one identifier in full, with a reason; the reveal is audited."""
+    person = selectors.person_get(user=request.user, person_id=person_id)
+    value = services.person_reveal(
+        acting_user=request.user, person=person, field=data.field, reason=data.reason
+    )
+    return RevealOut(field=data.field, value=value)
 
 
 @router.get("/households", response=HouseholdPage, operation_id="registry_household_search")

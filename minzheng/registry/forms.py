@@ -128,3 +128,10 @@ class SetHeadForm(StyledForm):
 
 class ImportForm(StyledForm):
     file = forms.FileField(label=_("导入文件(.xlsx 或 .csv)"))
+
+
+class RevealForm(StyledForm):
+    field = forms.ChoiceField(
+        label=_("查看"), choices=[("id_number", _("公民身份号码")), ("phone", _("联系电话"))]
+    )
+    reason = forms.CharField(label=_("查看原因"), max_length=500)

@@ -4,7 +4,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from minzheng import crypto
 from minzheng.registry.id_number import mask_id_number
+
+ID_NUMBER_FIELD = "registry.person.id_number"
+PHONE_FIELD = "registry.person.phone"
+
+
+def id_number_index(value: str) -> str:
+    """The blind index of an id number (normalised: trimmed, upper-case X)."""
+    return crypto.blind_index(value.strip().upper(), field=ID_NUMBER_FIELD)
 
 
 class DivisionKind(models.TextChoices):
@@ -84,14 +93,28 @@ class Relation(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class PersonQuerySet(models.QuerySet["Person"]):
+    def with_id_number(self, value: str) -> PersonQuerySet:
+        """Exact lookup by id number, through the blind index."""
+        return self.filter(id_number_index=id_number_index(value))
+
+    def with_id_numbers(self, values: list[str]) -> PersonQuerySet:
+        return self.filter(id_number_index__in=[id_number_index(value) for value in values])
+
+
 class Person(models.Model):
-    """A registered person. Sex and birth date are derived from the id number by the service."""
+    """A registered person. Sex and birth date are derived from the id number by the service.
+
+    The id number and the phone are stored encrypted (AES-GCM, `minzheng.crypto`); the id
+    number has a blind index for exact lookup. Read and set them as `id_number` and `phone`.
+    """
 
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
-    id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    id_number_encrypted = models.TextField(_("公民身份号码(密文)"))
+    id_number_index = models.CharField(_("公民身份号码索引"), max_length=64, unique=True)
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone_encrypted = models.TextField(_("联系电话(密文)"), blank=True, default="")
     hukou_division = models.ForeignKey(
         Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("户籍地")
     )
@@ -111,6 +134,8 @@ class Person(models.Model):
     death_date = models.DateField(_("死亡日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("人员")
@@ -146,14 +171,33 @@ class Person(models.Model):
         return self.name
 
     @property
+    def id_number(self) -> str:
+        return crypto.decrypt(self.id_number_encrypted, field=ID_NUMBER_FIELD)
+
+    @id_number.setter
+    def id_number(self, value: str) -> None:
+        value = value.strip().upper()
+        self.id_number_encrypted = crypto.encrypt(value, field=ID_NUMBER_FIELD)
+        self.id_number_index = id_number_index(value)
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_encrypted, field=PHONE_FIELD)
+
+    @phone.setter
+    def phone(self, value: str) -> None:
+        self.phone_encrypted = crypto.encrypt(value.strip(), field=PHONE_FIELD)
+
+    @property
     def id_number_masked(self) -> str:
         return mask_id_number(self.id_number)
 
     @property
     def phone_masked(self) -> str:
-        if len(self.phone) < 7:
-            return "*" * len(self.phone)
-        return self.phone[:3] + "*" * (len(self.phone) - 7) + self.phone[-4:]
+        phone = self.phone
+        if len(phone) < 7:
+            return "*" * len(phone)
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
     @property
     def is_alive(self) -> bool:

@@ -64,13 +64,13 @@ def person_search(
     q = q.strip()
     if q:
         if ID_NUMBER_LIKE.match(q):
-            persons = persons.filter(id_number=q.upper())
+            persons = persons.with_id_number(q)
         else:
             persons = persons.filter(Q(name__startswith=q) | Q(pk__in=_members_of(q)))
     if name.strip():
         persons = persons.filter(name__startswith=name.strip())
     if id_number.strip():
-        persons = persons.filter(id_number=id_number.strip().upper())
+        persons = persons.with_id_number(id_number)
     if household_number.strip():
         persons = persons.filter(pk__in=_members_of(household_number.strip()))
     if division_code.strip():

@@ -17,19 +17,24 @@ from dataclasses import dataclass, field, fields, replace
 import polars as pl
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
+from django.db.models.functions import Substr
 from django.utils import timezone
 
+from minzheng import crypto
 from minzheng.accounts.jurisdiction import (
     division_in_scope,
     divisions_write_check,
     registry_write_check,
+    reveal_check,
 )
 from minzheng.accounts.models import User
 from minzheng.audit.services import audit_record
 from minzheng.registry.errors import Issue, RegistryError, fail
 from minzheng.registry.id_number import IdNumberError, mask_id_number, parse_id_number
 from minzheng.registry.models import (
+    ID_NUMBER_FIELD,
+    PHONE_FIELD,
     DisabilityCategory,
     Division,
     DivisionKind,
@@ -39,6 +44,7 @@ from minzheng.registry.models import (
     MembershipEndReason,
     Person,
     Relation,
+    id_number_index,
 )
 
 PHONE_PATTERN = re.compile(r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
@@ -339,8 +345,8 @@ def household_register(
         registry_write_check(user=acting_user, division_code=member.person.residence_division_code)
     existing = {
         person.id_number: person
-        for person in Person.objects.select_for_update().filter(
-            id_number__in=[member.person.id_number for member in data.members]
+        for person in Person.objects.select_for_update().with_id_numbers(
+            [member.person.id_number for member in data.members]
         )
     }
     problems = []
@@ -428,7 +434,7 @@ def household_add_member(
         )
         if issues:
             raise RegistryError(issues)
-        existing = Person.objects.select_for_update().filter(id_number=data.id_number).first()
+        existing = Person.objects.select_for_update().with_id_number(data.id_number).first()
         if existing is None:
             person = _person_create(acting_user=acting_user, data=data)
         else:
@@ -582,7 +588,7 @@ def person_update(*, acting_user: User, person: Person, data: PersonIn) -> Perso
     registry_write_check(user=acting_user, division_code=data.residence_division_code)
     if (
         data.id_number != person.id_number
-        and Person.objects.filter(id_number=data.id_number).exclude(pk=person.pk).exists()
+        and Person.objects.with_id_number(data.id_number).exclude(pk=person.pk).exists()
     ):
         raise fail("id_number", "该公民身份号码已登记给另一人", "another person has this id number")
     values = _person_values(data)
@@ -832,7 +838,9 @@ def city_load(
     new_persons = persons.join(
         new_households.select("household_id"), on="household_id", maintain_order="left"
     )
-    clashes = _existing("id_number", Person, new_persons["id_number"].to_list())
+    id_numbers = new_persons["id_number"].to_list()
+    indexes = [id_number_index(value) for value in id_numbers]
+    clashes = _existing("id_number_index", Person, indexes)
     if clashes:
         raise RegistryError(
             [
@@ -841,12 +849,22 @@ def city_load(
                     f"公民身份号码{mask_id_number(number)}已登记在另一户中",
                     "the id number is already registered in another household",
                 )
-                for number in sorted(clashes)[:20]
-            ]
+                for number, index in zip(id_numbers, indexes, strict=True)
+                if index in clashes
+            ][:20]
         )
     now = timezone.now()
     new_persons = new_persons.with_columns(
-        pk=pl.int_range(pl.len(), dtype=pl.Int64) + _next_id(Person)
+        pk=pl.int_range(pl.len(), dtype=pl.Int64) + _next_id(Person),
+        id_number_index=pl.Series(indexes, dtype=pl.String),
+        id_number_encrypted=pl.Series(
+            [crypto.encrypt(value, field=ID_NUMBER_FIELD) for value in id_numbers],
+            dtype=pl.String,
+        ),
+        phone_encrypted=pl.Series(
+            [crypto.encrypt(value or "", field=PHONE_FIELD) for value in new_persons["phone"]],
+            dtype=pl.String,
+        ),
     )
     new_households = new_households.with_columns(
         pk=pl.int_range(pl.len(), dtype=pl.Int64) + _next_id(Household)
@@ -856,10 +874,11 @@ def city_load(
         new_persons.select(
             id="pk",
             name="name",
-            id_number="id_number",
+            id_number_encrypted="id_number_encrypted",
+            id_number_index="id_number_index",
             sex="sex",
             birth_date="birth_date",
-            phone=pl.col("phone").fill_null(""),
+            phone_encrypted="phone_encrypted",
             hukou_division_id="hukou_division",
             residence_division_id="residence_division",
             marital_status=pl.col("marital_status").fill_null(""),
@@ -1051,8 +1070,7 @@ def registry_import(
         for household in Household.objects.filter(number__in=list(groups))
     }
     existing_persons = {
-        person.id_number: person
-        for person in Person.objects.filter(id_number__in=list(first_row_of_id))
+        person.id_number: person for person in Person.objects.with_id_numbers(list(first_row_of_id))
     }
     open_memberships = {
         membership.person_id: membership
@@ -1273,3 +1291,94 @@ def persons_export(
         data={"filters": safe_filters, "rows": len(exported)},
     )
     return content
+
+
+# ---------------------------------------------------------------------------------------------
+# data keys
+
+ENCRYPTED_PERSON_COLUMNS = (
+    ("id_number_encrypted", ID_NUMBER_FIELD),
+    ("phone_encrypted", PHONE_FIELD),
+)
+
+
+def persons_reencrypt(*, after_pk: int, batch_size: int) -> tuple[int, int]:
+    """Re-encrypt, under the current key, one batch of persons with pk > after_pk.
+
+    Returns (the last pk looked at, or 0 when there is none; how many were re-encrypted). Each
+    batch is its own short transaction, so reads go on and a stopped rotation resumes.
+    """
+    current = crypto.keyring().current
+    with transaction.atomic():
+        persons = list(
+            Person.objects.select_for_update()
+            .filter(pk__gt=after_pk)
+            .order_by("pk")
+            .only("pk", *(column for column, _ in ENCRYPTED_PERSON_COLUMNS))[:batch_size]
+        )
+        stale = []
+        for person in persons:
+            changed = False
+            for column, field_name in ENCRYPTED_PERSON_COLUMNS:
+                token = getattr(person, column)
+                if token and crypto.key_id_of(token) != current:
+                    value = crypto.decrypt(token, field=field_name)
+                    setattr(person, column, crypto.encrypt(value, field=field_name))
+                    changed = True
+            if changed:
+                stale.append(person)
+        columns = [column for column, _ in ENCRYPTED_PERSON_COLUMNS]
+        assignments = ", ".join(f"{column} = %s" for column in columns)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE registry_person SET {assignments} WHERE id = %s",  # noqa: S608 - fixed names
+                [(*(getattr(person, column) for column in columns), person.pk) for person in stale],
+            )
+    return (persons[-1].pk if persons else 0), len(stale)
+
+
+def persons_key_usage() -> dict[str, int]:
+    """How many stored values each data key encrypts."""
+    usage: dict[str, int] = {}
+    for column, _ in ENCRYPTED_PERSON_COLUMNS:
+        rows = (
+            Person.objects.exclude(**{column: ""})
+            .annotate(key_id=Substr(column, 4, 8))
+            .values("key_id")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            usage[row["key_id"]] = usage.get(row["key_id"], 0) + row["count"]
+    return usage
+
+
+# ---------------------------------------------------------------------------------------------
+# reveal
+
+REVEALABLE = {"id_number": "公民身份号码", "phone": "联系电话"}
+REVEAL_REASON_MIN_LENGTH = 4
+
+
+@transaction.atomic
+def person_reveal(*, acting_user: User, person: Person, field: str, reason: str) -> str:
+    """Return one identifier in full; the reveal and its reason go to the audit log."""
+    reveal_check(user=acting_user, division_code=person.residence_division_id)
+    reason = (reason or "").strip()
+    if field not in REVEALABLE:
+        raise fail("field", "只能查看公民身份号码或联系电话", "only id_number or phone")
+    if len(reason) < REVEAL_REASON_MIN_LENGTH:
+        raise fail(
+            "reason",
+            f"请填写查看原因(至少{REVEAL_REASON_MIN_LENGTH}个字)",
+            f"give a reason of at least {REVEAL_REASON_MIN_LENGTH} characters",
+        )
+    value = getattr(person, field)
+    audit_record(
+        actor=acting_user,
+        action="registry.person.reveal",
+        target=person,
+        division_code=person.residence_division_id,
+        data={"field": field, "reason": reason[:500]},
+    )
+    return value

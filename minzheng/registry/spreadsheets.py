@@ -8,8 +8,10 @@ import io
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -264,20 +266,23 @@ def persons_workbook(persons: Iterable[Person]) -> bytes:
     sheet.append(list(EXPORT_HEADERS))
     for person in persons:
         sheet.append(
-            [
-                person.name,
-                person.id_number_masked,
-                person.get_sex_display(),
-                person.birth_date,
-                person.phone_masked,
-                person.residence_division.name,
-                person.hukou_division_id,
-                person.get_marital_status_display(),
-                person.get_disability_category_display(),
-                person.disability_grade,
-                "是" if person.serious_illness else "否",
-                person.death_date,
-            ]
+            safe_row(
+                sheet,
+                [
+                    person.name,
+                    person.id_number_masked,
+                    person.get_sex_display(),
+                    person.birth_date,
+                    person.phone_masked,
+                    person.residence_division.name,
+                    person.hukou_division_id,
+                    person.get_marital_status_display(),
+                    person.get_disability_category_display(),
+                    person.disability_grade,
+                    "是" if person.serious_illness else "否",
+                    person.death_date,
+                ],
+            )
         )
     return _saved(workbook)
 
@@ -303,16 +308,30 @@ def households_workbook(households: list[Household]) -> bytes:
     sheet.append(list(HOUSEHOLD_EXPORT_HEADERS))
     for household in households:
         sheet.append(
-            [
-                household.number,
-                household.address,
-                household.division.name,
-                household.division_id,
-                household.head.name if household.head else "",
-                counts.get(household.pk, 0),
-            ]
+            safe_row(
+                sheet,
+                [
+                    household.number,
+                    household.address,
+                    household.division.name,
+                    household.division_id,
+                    household.head.name if household.head else "",
+                    counts.get(household.pk, 0),
+                ],
+            )
         )
     return _saved(workbook)
+
+
+def safe_row(sheet: Any, values: Iterable[object]) -> list[WriteOnlyCell]:
+    """Cells for a write-only sheet; text stays text: `=HYPERLINK(...)` never runs as a formula."""
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        cells.append(cell)
+    return cells
 
 
 def _saved(workbook: Workbook) -> bytes:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("persons/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:person_id>/death/", views.person_record_death, name="person_death"),
     path("persons/<int:person_id>/move/", views.person_move, name="person_move"),
+    path("persons/<int:person_id>/reveal/", views.person_reveal, name="person_reveal"),
     path("households/", views.household_list, name="household_list"),
     path("households/new/", views.household_new, name="household_new"),
     path("households/export.xlsx", views.household_export, name="household_export"),

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minzheng.accounts.jurisdiction import REGISTRY_WRITER_ROLES
+from minzheng.accounts.jurisdiction import REGISTRY_WRITER_ROLES, REVEAL_ROLES
 from minzheng.accounts.models import Role
 from minzheng.registry import forms as registry_forms
 from minzheng.registry import selectors, services, spreadsheets
 from minzheng.registry.errors import Issue, RegistryError
-from minzheng.registry.models import DivisionKind
+from minzheng.registry.models import DivisionKind, Person
 
 PAGE_SIZE = 20
 EXPORT_LIMIT = 50_000
@@ -117,6 +117,12 @@ def _stamped(name: str) -> str:
 @login_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, person_id=person_id)
+    return _person_page(request, person)
+
+
+def _person_page(
+    request: HttpRequest, person: Person, revealed: tuple[str, str] | None = None
+) -> HttpResponse:
     return render(
         request,
         "registry/person_detail.html",
@@ -127,6 +133,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "history": selectors.person_history(person=person)[:100],
             "death_form": registry_forms.DeathForm(),
             "move_form": registry_forms.MoveForm(initial={"on": timezone.localdate()}),
+            "reveal_form": registry_forms.RevealForm(),
+            "revealed": revealed,
+            "can_reveal": request.user.is_superuser or request.user.role in REVEAL_ROLES,
             "can_write": _can_write(request),
             "issues": [],
         },
@@ -455,3 +464,31 @@ def division_list(request: HttpRequest) -> HttpResponse:
             "can_load": can_load,
         },
     )
+
+
+@login_required
+@require_POST
+def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Show one identifier in full on the person page, once, after a reason is given."""
+    person = selectors.person_get(user=request.user, person_id=person_id)
+    form = registry_forms.RevealForm(request.POST)
+    revealed = None
+    if form.is_valid():
+        try:
+            revealed = (
+                services.REVEALABLE[form.cleaned_data["field"]],
+                services.person_reveal(
+                    acting_user=request.user,
+                    person=person,
+                    field=form.cleaned_data["field"],
+                    reason=form.cleaned_data["reason"],
+                ),
+            )
+        except RegistryError as error:
+            for issue in error.issues:
+                messages.error(request, issue.message)
+    else:
+        messages.error(request, _("请选择要查看的信息并填写原因"))
+    if revealed is None:
+        return redirect("registry:person_detail", person_id=person.pk)
+    return _person_page(request, person, revealed=revealed)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from minzheng.registry.models import Household
-from tests.conftest import PASSWORD, YANGSHE_VILLAGE, make_id_number
+from tests.conftest import PASSWORD, YANGSHE_VILLAGE, make_id_number, totp_code
 
 USERS = {
     "anonymous": None,
@@ -24,11 +24,10 @@ def as_user(client, family, tangqiao_clerk, provider_user, auditor, yangshe_cler
         username = USERS[who]
         if username is None:
             return {}
-        response = client.post(
-            "/api/auth/token",
-            {"username": username, "password": PASSWORD},
-            content_type="application/json",
-        )
+        credentials = {"username": username, "password": PASSWORD}
+        if who == "auditor":  # the auditor's role requires two-factor
+            credentials["otp"] = totp_code(auditor)
+        response = client.post("/api/auth/token", credentials, content_type="application/json")
         return {"Authorization": f"Bearer {response.json()['token']}"}
 
     return headers

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from minzheng.accounts.models import User
+from tests.conftest import PASSWORD, totp_code
+
 # Playwright's sync API runs an asyncio event loop in the test thread; Django's ORM refuses to
 # run while a loop is running in its thread unless told that this is deliberate.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -66,3 +69,18 @@ def browser_page(chromium_browser, live_server) -> Iterator[object]:
         yield page
     finally:
         context.close()
+
+
+def log_in(page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login page, and through the one-time code step where there is one."""
+    from playwright.sync_api import expect
+
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    if "/accounts/two-factor/" in page.url:
+        page.fill("#id_otp_token", totp_code(User.objects.get(username=username)))
+        page.get_by_role("button", name="验证").click()
+    expect(page.locator("#total-population")).to_be_visible()

@@ -42,7 +42,7 @@ def counts() -> tuple[int, int, int, int]:
 
 
 def test_register_derives_sex_and_birth_date_and_audits(family, yangshe_clerk) -> None:
-    head = Person.objects.get(id_number=HEAD_ID)
+    head = Person.objects.with_id_number(HEAD_ID).get()
     assert (head.sex, head.birth_date) == ("male", dt.date(1960, 3, 15))
     assert family.head == head
     assert Membership.objects.filter(household=family, valid_to__isnull=True).count() == 3
@@ -164,7 +164,7 @@ def test_auditor_and_provider_cannot_write(auditor, provider_user) -> None:
 
 
 def test_move_closes_old_membership_and_opens_new(family, yangshe_clerk) -> None:
-    child = Person.objects.get(id_number=CHILD_ID)
+    child = Person.objects.with_id_number(CHILD_ID).get()
     target = household_register(
         acting_user=yangshe_clerk,
         data=HouseholdIn(
@@ -208,7 +208,7 @@ def test_head_cannot_move_out_while_others_remain(family, yangshe_clerk, tangqia
 def test_moving_into_another_town_needs_that_towns_jurisdiction(
     family, yangshe_clerk, tangqiao_family
 ) -> None:
-    child = Person.objects.get(id_number=CHILD_ID)
+    child = Person.objects.with_id_number(CHILD_ID).get()
     with pytest.raises(PermissionDenied):
         person_move(
             acting_user=yangshe_clerk, person=child, to_household=tangqiao_family, relation="other"
@@ -222,7 +222,7 @@ def test_death_closes_the_membership_and_clears_the_head(family, yangshe_clerk) 
     )
     family.refresh_from_db()
     assert family.head is None
-    membership = Membership.objects.get(person__id_number=HEAD_ID)
+    membership = Membership.objects.get(person=Person.objects.with_id_number(HEAD_ID).get())
     assert (membership.valid_to, membership.end_reason) == (dt.date(2025, 3, 1), "death")
     assert Membership.objects.filter(household=family, valid_to__isnull=True).count() == 2
 
@@ -242,7 +242,7 @@ def test_death_before_birth_or_twice_is_refused(family, yangshe_clerk) -> None:
 def test_dead_person_cannot_be_added_to_a_household(
     family, yangshe_clerk, tangqiao_family, city_admin
 ) -> None:
-    child = Person.objects.get(id_number=CHILD_ID)
+    child = Person.objects.with_id_number(CHILD_ID).get()
     person_record_death(acting_user=yangshe_clerk, person=child, death_date=dt.date(2025, 3, 1))
     with pytest.raises(RegistryError):
         household_add_member(
@@ -263,17 +263,16 @@ def test_add_new_member_creates_the_person(family, yangshe_clerk) -> None:
 
 
 def test_set_head_keeps_history(family, yangshe_clerk) -> None:
-    child = Person.objects.get(id_number=CHILD_ID)
+    child = Person.objects.with_id_number(CHILD_ID).get()
     household_set_head(
         acting_user=yangshe_clerk, household=family, person=child, on=dt.date(2025, 5, 1)
     )
     family.refresh_from_db()
     assert family.head == child
-    current = dict(
-        Membership.objects.filter(household=family, valid_to__isnull=True).values_list(
-            "person__id_number", "relation"
-        )
-    )
+    current = {
+        membership.person.id_number: membership.relation
+        for membership in Membership.objects.filter(household=family, valid_to__isnull=True)
+    }
     assert current[CHILD_ID] == "head"
     assert current[HEAD_ID] == "other"
     assert Membership.objects.filter(household=family, end_reason="correction").count() == 2

@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minzheng.audit.models import AuditEvent
 from minzheng.registry.models import Division
+from tests.conftest import verified_login
 
 
 def csv_file(text: str) -> SimpleUploadedFile:
@@ -21,7 +22,7 @@ def test_town_clerk_sees_only_their_town_with_its_villages(client, yangshe_clerk
 
 
 def test_city_admin_loads_a_village_list(client, city_admin) -> None:
-    client.force_login(city_admin)
+    verified_login(client, city_admin)
     response = client.post(
         "/registry/divisions/",
         {
@@ -41,7 +42,7 @@ def test_city_admin_loads_a_village_list(client, city_admin) -> None:
 
 
 def test_bad_village_list_lists_every_error_and_writes_nothing(client, city_admin) -> None:
-    client.force_login(city_admin)
+    verified_login(client, city_admin)
     before = Division.objects.count()
     response = client.post(
         "/registry/divisions/",
@@ -61,7 +62,7 @@ def test_bad_village_list_lists_every_error_and_writes_nothing(client, city_admi
 
 
 def test_wrong_header_is_a_clear_error(client, city_admin) -> None:
-    client.force_login(city_admin)
+    verified_login(client, city_admin)
     response = client.post("/registry/divisions/", {"file": csv_file("编码,名称\n1,2\n")})
     assert "区划文件缺少列" in response.content.decode()
 

@@ -37,3 +37,21 @@ def test_person_export_is_audited_with_the_id_number_masked(client, family, yang
     event = AuditEvent.objects.get(action="registry.person.export")
     assert event.data["rows"] == 1
     assert event.data["filters"]["q"] == family.head.id_number_masked
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_export(
+    client, family, yangshe_clerk
+) -> None:
+    from minzheng.registry.services import person_in_from_person, person_update
+
+    head = family.head
+    formula = '=HYPERLINK("http://example.invalid","x")'
+    person_update(
+        acting_user=yangshe_clerk, person=head, data=person_in_from_person(head, name=formula)
+    )
+    client.force_login(yangshe_clerk)
+    response = client.get("/registry/persons/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    formula_cell = next(cell for cell in cells if cell.value == formula)
+    assert formula_cell.data_type == "s"

@@ -20,6 +20,7 @@ from tests.conftest import (
     SPOUSE_ID,
     YANGSHE_VILLAGE,
     make_id_number,
+    verified_login,
 )
 
 FAMILY_IDS = (HEAD_ID, SPOUSE_ID, CHILD_ID)
@@ -51,8 +52,7 @@ def _counts() -> dict[str, int]:
 
 
 def _logged_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
+    return verified_login(client, user)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def test_auditor_posts_to_death_move_and_add_member_change_nothing(
     client, family, tangqiao_family, auditor
 ):
     _logged_in(client, auditor)
-    child = Person.objects.get(id_number=CHILD_ID)
+    child = Person.objects.with_id_number(CHILD_ID).get()
     before = _counts()
 
     death = client.post(f"/registry/persons/{child.pk}/death/", {"death_date": "2024-06-01"})
@@ -444,7 +444,7 @@ def test_recording_a_death_on_the_person_page_ends_the_membership_and_is_in_hist
     client, family, yangshe_clerk
 ):
     _logged_in(client, yangshe_clerk)
-    child = Person.objects.get(id_number=CHILD_ID)
+    child = Person.objects.with_id_number(CHILD_ID).get()
 
     post = client.post(f"/registry/persons/{child.pk}/death/", {"death_date": "2024-06-01"})
     page = client.get(f"/registry/persons/{child.pk}/")
@@ -479,7 +479,7 @@ def test_recording_a_death_twice_shows_the_error_and_keeps_the_first_date(
     client, family, yangshe_clerk
 ):
     _logged_in(client, yangshe_clerk)
-    child = Person.objects.get(id_number=CHILD_ID)
+    child = Person.objects.with_id_number(CHILD_ID).get()
     client.post(f"/registry/persons/{child.pk}/death/", {"death_date": "2024-06-01"})
     before = _counts()
 
@@ -494,7 +494,7 @@ def test_recording_a_death_twice_shows_the_error_and_keeps_the_first_date(
 
 def test_recording_a_death_in_the_future_is_refused(client, family, yangshe_clerk):
     _logged_in(client, yangshe_clerk)
-    child = Person.objects.get(id_number=CHILD_ID)
+    child = Person.objects.with_id_number(CHILD_ID).get()
     before = _counts()
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()  # noqa: DTZ011
 
@@ -570,7 +570,7 @@ def test_registering_a_household_through_the_form_creates_it(client, divisions, 
         ("周梅", "spouse", None),
         ("陈立", "head", None),
     ]
-    wife = Person.objects.get(id_number=wife_id)
+    wife = Person.objects.with_id_number(wife_id).get()
     assert (wife.sex, wife.birth_date, wife.residence_division_id) == (
         "female",
         dt.date(1972, 2, 2),

@@ -5,8 +5,10 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from minzheng.accounts.jurisdiction import TWO_FACTOR_ROLES
 from minzheng.accounts.models import BusinessLine, Role, User
-from minzheng.accounts.services import user_create
+from minzheng.accounts.services import two_factor_demo_enrol, user_create
+from minzheng.accounts.two_factor import DEMO_TOTP_KEY, secret_base32
 
 DEMO_PASSWORD = "minzheng-demo-2025"  # noqa: S105 - printed for the demo on purpose
 # username, role, division scope, business line, description
@@ -46,6 +48,19 @@ class Command(BaseCommand):
                     division_code=division,
                     business_line=line,
                 )
+            if role in TWO_FACTOR_ROLES:
+                two_factor_demo_enrol(user=User.objects.get(username=username))
         self.stdout.write(f"\n演示账号 Demo accounts (密码 password: {DEMO_PASSWORD})")
         for username, role, division, _, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<18} {role:<15} {division:<13} {description}")
+        two_factor_users = " ".join(
+            username for username, role, *_ in DEMO_ACCOUNTS if role in TWO_FACTOR_ROLES
+        )
+        self.stdout.write(
+            f"\n两步验证 Two-factor: {two_factor_users} 登录时还须输入6位动态验证码 "
+            "also need a 6-digit one-time code.\n"
+            f"  演示密钥 demo secret (在身份验证器中手动输入 type it into an authenticator app): "
+            f"{secret_base32(DEMO_TOTP_KEY)}\n"
+            "  或取当前验证码 or print the current code: "
+            ".venv/bin/minzheng totp_code --username admin"
+        )

@@ -1,5 +1,6 @@
 (function () {
   "use strict";
+  // Tooltips drawn on the canvas (richText): the HTML ones carry inline styles the CSP blocks.
   var source = document.getElementById("chart-data");
   if (!source || !window.echarts || !document.getElementById("chart-towns")) { return; }
   var data = JSON.parse(source.textContent);
@@ -10,14 +11,14 @@
     charts.push(instance);
   }
   chart("chart-towns", {
-    tooltip: {trigger: "axis"},
+    tooltip: {renderMode: "richText", trigger: "axis"},
     grid: {left: 110, right: 20, top: 10, bottom: 30},
     xAxis: {type: "value"},
     yAxis: {type: "category", data: data.towns, inverse: true},
     series: [{type: "bar", name: data.labels.population, data: data.population, label: {show: true, position: "right"}}]
   });
   chart("chart-pyramid", {
-    tooltip: {trigger: "axis", axisPointer: {type: "shadow"},
+    tooltip: {renderMode: "richText", trigger: "axis", axisPointer: {type: "shadow"},
       valueFormatter: function (value) { return Math.abs(value); }},
     legend: {data: [data.labels.male, data.labels.female]},
     grid: {left: 60, right: 20, top: 30, bottom: 30},
@@ -29,7 +30,7 @@
     ]
   });
   chart("chart-ageing", {
-    tooltip: {trigger: "axis", valueFormatter: function (value) { return value + "%"; }},
+    tooltip: {renderMode: "richText", trigger: "axis", valueFormatter: function (value) { return value + "%"; }},
     legend: {data: [data.labels.aged60, data.labels.aged80]},
     grid: {left: 50, right: 20, top: 30, bottom: 60},
     xAxis: {type: "category", data: data.towns, axisLabel: {rotate: 30}},
