@@ -19,7 +19,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -33,6 +32,8 @@ from minzheng.synth.generate import generate  # noqa: E402 - after the path is s
 
 MINZHENG = str(ROOT / ".venv" / "bin" / "minzheng")
 DATABASE = "minzheng_bench_search"
+# Kept with the database: it holds the data key the kept database is encrypted under.
+VAR_DIR = ROOT / "bench" / "out" / "search-var"
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 TARGET_MS = 20.0
 PASSWORD = "bench-password-long-enough"  # noqa: S105
@@ -40,6 +41,7 @@ PASSWORD = "bench-password-long-enough"  # noqa: S105
 
 # A city-wide user and a town user of the largest town.
 BENCH_USERS = (("bench_city", "city_staff", "320582"), ("bench_town", "town_clerk", "320582100"))
+LINE = {"city_staff": ["--line", "assistance"]}  # city staff work in one business line
 
 
 def wait_for_server(port: int) -> http.client.HTTPConnection:
@@ -82,10 +84,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database for the next run")
     args = parser.parse_args()
     url = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     env = dict(
         os.environ,
         MINZHENG_DATABASE_URL=url,
-        MINZHENG_VAR_DIR=tempfile.mkdtemp(),
+        MINZHENG_VAR_DIR=str(VAR_DIR),
         MINZHENG_DB_CONN_MAX_AGE="600",
     )
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
@@ -125,6 +128,7 @@ def main() -> None:
                     division,
                     "--password-file",
                     str(secret),
+                    *LINE.get(role, []),
                 ],
                 env=env,
                 check=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -101,7 +102,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem(request, exc.status_code, "Error", str(exc))
+    return problem(request, exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc))
 
 
 api.add_router("/auth", accounts_router)

@@ -19,6 +19,7 @@ import hmac
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,9 +116,13 @@ def load_keyring() -> Keyring:
     return parse_keyring(path.read_text())
 
 
+RECHECK_SECONDS = 1.0  # how often a process looks whether the key file changed
+
 _lock = threading.Lock()
 _keyring: Keyring | None = None
 _loaded_mtime: int | None = None
+_checked_at = 0.0
+_ciphers: dict[bytes, AESGCM] = {}
 
 
 def _file_mtime() -> int | None:
@@ -129,13 +134,24 @@ def _file_mtime() -> int | None:
 
 def keyring(*, reload: bool = False) -> Keyring:
     """The process's keyring; read again when the key file changes (after a rotation)."""
-    global _keyring, _loaded_mtime
+    global _keyring, _loaded_mtime, _checked_at
+    now = time.monotonic()
+    if _keyring is not None and not reload and now - _checked_at < RECHECK_SECONDS:
+        return _keyring
     with _lock:
         mtime = _file_mtime()
         if _keyring is None or reload or mtime != _loaded_mtime:
             _keyring = load_keyring()  # creates the default file on first use
             _loaded_mtime = _file_mtime()
+        _checked_at = now
         return _keyring
+
+
+def _cipher(key: bytes) -> AESGCM:
+    cipher = _ciphers.get(key)
+    if cipher is None:
+        cipher = _ciphers[key] = AESGCM(key)
+    return cipher
 
 
 def keyring_add_key() -> Keyring:
@@ -174,7 +190,7 @@ def encrypt(value: str, *, field: str) -> str:
         return ""
     ring = keyring()
     nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(ring.keys[ring.current]).encrypt(nonce, value.encode(), field.encode())
+    sealed = _cipher(ring.keys[ring.current]).encrypt(nonce, value.encode(), field.encode())
     return f"{PREFIX}:{ring.current}:{_b64(nonce + sealed)}"
 
 
@@ -195,7 +211,7 @@ def decrypt(token: str, *, field: str) -> str:
             f"缺少数据密钥 {key_id}，无法解密", f"data key {key_id} is missing: cannot decrypt"
         )
     try:
-        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], field.encode()).decode()
+        return _cipher(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], field.encode()).decode()
     except InvalidTag:
         raise DataKeyError(
             "数据密钥不正确或数据被篡改，无法解密",
@@ -207,7 +223,11 @@ def key_id_of(token: str) -> str:
     return token.split(":", 2)[1] if token else ""
 
 
+BLIND_INDEX_CHARS = 32  # 128 bits of HMAC-SHA256: no collision among billions of values
+
+
 def blind_index(value: str, *, field: str) -> str:
     """A keyed hash for exact lookup: equal values give equal indexes, nothing else leaks."""
     message = f"{field}\x00{value}".encode()
-    return hmac.new(keyring().index_key, message, hashlib.sha256).hexdigest()
+    digest = hmac.new(keyring().index_key, message, hashlib.sha256).hexdigest()
+    return digest[:BLIND_INDEX_CHARS]

@@ -269,14 +269,15 @@ def user_two_factor_reset(*, acting_user: User, user: User) -> User:
     users_manage_check(user=acting_user)
     removed = 0
     for model in (TOTPDevice, StaticDevice):
-        count, _ = model.objects.filter(user=user).delete()
-        removed += count
+        devices = model.objects.filter(user=user)
+        removed += devices.count()
+        devices.delete()  # backup codes go with their device
     audit_record(
         actor=acting_user,
         action="accounts.user.two_factor_reset",
         target=user,
         division_code=user.division_code,
-        data={"tokens_revoked": _tokens_revoke(user)},
+        data={"devices_removed": removed, "tokens_revoked": _tokens_revoke(user)},
     )
     return user
 

@@ -47,6 +47,23 @@ FIELD_LABELS = {
     "username": _("用户名"),
     "password": _("密码"),
     "business_line": _("业务条线"),
+    "division": _("管辖区划"),
+    "is_active": _("启用"),
+    "first_name": _("姓名"),
+    "tokens_revoked": _("作废的接口令牌"),
+    "devices_removed": _("移除的验证器"),
+    "cleared": _("已清除"),
+    "backup_codes": _("备用验证码"),
+    "two_factor": _("双因素认证"),
+    "remaining": _("剩余"),
+    "demo": _("演示"),
+    "field": _("信息项"),
+    "reason": _("原因"),
+    "current_key": _("当前密钥"),
+    "reencrypted": _("重新加密"),
+    "retired": _("停用的密钥"),
+    "households_added": _("新增家庭"),
+    "persons_added": _("新增人员"),
 }
 # Coded values shown by their label, per field.
 VALUE_LABELS = {

@@ -111,7 +111,7 @@ class Person(models.Model):
 
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     id_number_encrypted = models.TextField(_("公民身份号码(密文)"))
-    id_number_index = models.CharField(_("公民身份号码索引"), max_length=64, unique=True)
+    id_number_index = models.CharField(_("公民身份号码索引"), max_length=32, unique=True)
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
     phone_encrypted = models.TextField(_("联系电话(密文)"), blank=True, default="")

@@ -805,6 +805,8 @@ def _next_id(model: type) -> int:
 def _existing(field: str, model: type, values: list[str]) -> set[str]:
     """Which of these values of a unique field are stored already (in chunks)."""
     found: set[str] = set()
+    if not model.objects.exists():  # type: ignore[attr-defined] - the first load skips the work
+        return found
     for start in range(0, len(values), BULK_CHUNK):
         found.update(
             model.objects.filter(  # type: ignore[attr-defined]

@@ -82,7 +82,11 @@ def test_only_the_city_admin_changes_users(service, actor, request, yangshe_cler
         ),
         ("user_deactivate", "accounts.user.deactivate", {"tokens_revoked": 1}),
         ("user_password_reset", "accounts.user.password_reset", {"tokens_revoked": 1}),
-        ("user_two_factor_reset", "accounts.user.two_factor_reset", {"tokens_revoked": 1}),
+        (
+            "user_two_factor_reset",
+            "accounts.user.two_factor_reset",
+            {"devices_removed": 0, "tokens_revoked": 1},
+        ),
         ("user_unlock", "accounts.user.unlock", {"cleared": 0}),
     ],
 )

@@ -254,7 +254,7 @@ def test_two_factor_reset_sends_the_user_back_to_enrolment(admin_client, auditor
     assert not TOTPDevice.objects.filter(user=auditor).exists()
     assert auditor_client.get("/")["Location"] == "/accounts/two-factor/setup/?next=%2F"
     event = AuditEvent.objects.get(action="accounts.user.two_factor_reset")
-    assert event.data == {"tokens_revoked": 0}
+    assert event.data == {"devices_removed": 1, "tokens_revoked": 0}
 
 
 def test_an_unknown_user_id_is_404(admin_client):

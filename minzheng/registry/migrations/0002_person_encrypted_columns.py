@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="person",
             name="id_number_index",
-            field=models.CharField(max_length=64, null=True, verbose_name="公民身份号码索引"),
+            field=models.CharField(max_length=32, null=True, verbose_name="公民身份号码索引"),
         ),
         migrations.AddField(
             model_name="person",

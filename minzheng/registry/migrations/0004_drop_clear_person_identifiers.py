@@ -10,6 +10,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="person",
             name="id_number_index",
-            field=models.CharField(max_length=64, unique=True, verbose_name="公民身份号码索引"),
+            field=models.CharField(max_length=32, unique=True, verbose_name="公民身份号码索引"),
         ),
     ]
