@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "minzheng.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "minzheng.web.middleware.DataKeyErrorMiddleware",
     # Last, so that it turns a refused login anywhere below into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -187,3 +187,24 @@ def test_rotation_is_refused_for_keys_from_the_environment(
     assert "MINZHENG_DATA_KEY" in str(error.value)
     monkeypatch.delenv("MINZHENG_DATA_KEY")
     crypto.keyring(reload=True)
+
+
+def test_pages_and_api_answer_503_when_the_key_is_wrong(
+    client, family, yangshe_clerk, key_file: Path
+) -> None:
+    ring, other = crypto.keyring(), crypto.new_keyring()
+    key_file.write_text(
+        crypto.Keyring(
+            current=ring.current,
+            keys={ring.current: other.keys[other.current]},
+            index_key=ring.index_key,
+        ).to_json()
+    )
+    crypto.keyring(reload=True)
+    client.force_login(yangshe_clerk)
+    page = client.get(f"/registry/persons/{family.head_id}/")
+    api = client.get(f"/api/registry/persons/{family.head_id}")
+    assert page.status_code == 503
+    assert "数据密钥不可用" in page.content.decode()
+    assert api.status_code == 503
+    assert api.json()["title"] == "Service Unavailable"
