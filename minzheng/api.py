@@ -7,6 +7,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
@@ -91,6 +92,11 @@ def on_data_key_error(request: HttpRequest, exc: DataKeyError) -> HttpResponse:
     return problem(
         request, 503, "Service Unavailable", "数据密钥不可用，请联系系统管理员 Data key unavailable"
     )
+
+
+@api.exception_handler(MultiPartParserError)
+def on_malformed_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return problem(request, 400, "Bad Request", "请求体格式不正确 malformed request body")
 
 
 @api.exception_handler(Exception)

@@ -8,11 +8,12 @@ from ninja.errors import HttpError
 
 from minzheng.accounts.errors import LoginRefusedError
 from minzheng.accounts.services import api_token_issue
+from minzheng.schemas import InputSchema
 
 router = Router(tags=["auth"])
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str
     password: str
     otp: str = Field(
@@ -34,6 +35,9 @@ def token_issue(request: HttpRequest, data: TokenIn) -> dict[str, object]:
     Failures count towards the lock-out: five for one username from one address lock it for 30
     minutes (429).
     """
+    if request.content_type != "application/json":
+        # Anything else would let a wrong password go uncounted by the lock-out.
+        raise HttpError(415, "请以 application/json 提交 send application/json")
     try:
         issued = api_token_issue(
             request=request, username=data.username, password=data.password, otp=data.otp

@@ -102,3 +102,18 @@ def reveal_check(*, user: User, division_code: str) -> None:
     allowed = user.is_superuser or user.role in REVEAL_ROLES
     if not allowed or not division_in_scope(user=user, division_code=division_code):
         raise PermissionDenied(_("您无权查看完整的个人信息"))
+
+
+# Roles that read the audit log (browse, filter, export).
+AUDIT_LOG_READER_ROLES = {Role.AUDITOR, Role.CITY_ADMIN}
+
+
+def audit_log_read_check(*, user: User) -> None:
+    """Raise PermissionDenied unless the user may browse and export the audit log."""
+    allowed = (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in AUDIT_LOG_READER_ROLES)
+    )
+    if not allowed:
+        raise PermissionDenied(_("只有审计人员和市局管理员可以查看审计日志"))

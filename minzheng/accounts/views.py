@@ -194,7 +194,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     users_manage_check(user=request.user)
     divisions = _divisions(request)
     form = forms.UserFilterForm(request.GET or None, divisions=divisions)
-    filters = form.cleaned_data if form.is_valid() else {}
+    is_valid = not form.is_bound or form.is_valid()
+    filters = form.cleaned_data if form.is_bound and is_valid else {}
     active = filters.get("active", "")
     users = selectors.user_list(
         acting_user=request.user,
@@ -203,6 +204,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
         is_active=None if active == "" else active == "1",
         q=filters.get("q", ""),
     )
+    if not is_valid:
+        users = users.none()  # bad filters find no one
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from minzheng.accounts.jurisdiction import audit_log_read_check
 from minzheng.accounts.models import User
 from minzheng.audit.chain import GENESIS_HASH, entry_hash
 from minzheng.audit.models import AuditEvent
-from minzheng.audit.permissions import audit_log_read_check
 
 VERIFY_BATCH_SIZE = 5000
 

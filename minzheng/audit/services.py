@@ -8,11 +8,11 @@ from typing import Any
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
+from minzheng.accounts.jurisdiction import audit_log_read_check
 from minzheng.accounts.models import User
 from minzheng.audit import chain
 from minzheng.audit.context import client_address
 from minzheng.audit.models import AuditEvent
-from minzheng.audit.permissions import audit_log_read_check
 
 # pg_advisory_xact_lock key that serialises appends to the chain ("mzaudit" as an integer).
 CHAIN_LOCK_KEY = int.from_bytes(b"mzaudit", "big")

@@ -10,6 +10,7 @@ from ninja.responses import Status
 
 from minzheng.registry import selectors, services
 from minzheng.registry.models import Household, Person
+from minzheng.schemas import InputSchema
 
 router = Router(tags=["registry"])
 
@@ -129,7 +130,7 @@ class HouseholdPage(Schema):
     items: list[HouseholdOut]
 
 
-class RevealIn(Schema):
+class RevealIn(InputSchema):
     field: Literal["id_number", "phone"]
     reason: str = Field(min_length=1, max_length=500, description="Why the full value is needed")
 
@@ -139,26 +140,38 @@ class RevealOut(Schema):
     value: str
 
 
-class PersonFilters(Schema):
-    q: str = Field("", description="Id number (exact), or name prefix, or household number")
-    name: str = ""
-    id_number: str = ""
-    household_number: str = ""
-    division_code: str = Field("", description="Division code prefix (6, 9 or 12 digits)")
+MAX_PAGE = 100_000
+
+
+class PersonFilters(InputSchema):
+    q: str = Field(
+        "", max_length=50, description="Id number (exact), or name prefix, or household number"
+    )
+    name: str = Field("", max_length=50)
+    id_number: str = Field("", max_length=18)
+    household_number: str = Field("", max_length=30)
+    division_code: str = Field(
+        "", max_length=12, description="Division code prefix (6, 9 or 12 digits)"
+    )
     include_deceased: bool = True
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(20, ge=1, le=200)
 
 
-class HouseholdFilters(Schema):
-    number: str = ""
-    division_code: str = ""
-    address: str = ""
-    page: int = Field(1, ge=1)
+class HouseholdFilters(InputSchema):
+    number: str = Field("", max_length=30)
+    division_code: str = Field("", max_length=12)
+    address: str = Field("", max_length=100)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(20, ge=1, le=200)
 
 
-class MemberIn(Schema):
+class DivisionFilters(InputSchema):
+    kind: str = Field("", max_length=10)
+    parent_code: str = Field("", max_length=12)
+
+
+class MemberIn(InputSchema):
     relation: RelationCode
     name: str = Field(min_length=1, max_length=50)
     id_number: str = Field(min_length=1, max_length=18)
@@ -173,7 +186,7 @@ class MemberIn(Schema):
     serious_illness: bool = False
 
 
-class HouseholdIn(Schema):
+class HouseholdIn(InputSchema):
     number: str = Field(min_length=1, max_length=30)
     address: str = Field(min_length=1, max_length=200)
     division_code: str = Field(pattern=r"^[0-9]{12}$")
@@ -203,11 +216,13 @@ def _page(queryset: QuerySet[Any], *, page: int, page_size: int) -> tuple[list[A
 
 
 @router.get("/divisions", response=list[DivisionOut], operation_id="registry_division_list")
-def division_list(request: HttpRequest, kind: str = "", parent_code: str = "") -> list[DivisionOut]:
+def division_list(request: HttpRequest, filters: Query[DivisionFilters]) -> list[DivisionOut]:
     """Divisions in your jurisdiction (city, towns, villages), optionally of one kind or parent."""
-    divisions = selectors.divisions_visible(user=request.user, kinds=(kind,) if kind else None)
-    if parent_code:
-        divisions = divisions.filter(parent_id=parent_code)
+    divisions = selectors.divisions_visible(
+        user=request.user, kinds=(filters.kind,) if filters.kind else None
+    )
+    if filters.parent_code:
+        divisions = divisions.filter(parent_id=filters.parent_code)
     return [
         DivisionOut(code=d.code, name=d.name, kind=d.kind, parent_code=d.parent_id)
         for d in divisions

@@ -66,14 +66,15 @@ def _add_issues(
 
 def _person_search(request: HttpRequest) -> tuple[registry_forms.PersonSearchForm, Any]:
     form = registry_forms.PersonSearchForm(request.GET or None, towns=_towns(request))
-    filters = form.cleaned_data if form.is_valid() else {}
+    is_valid = not form.is_bound or form.is_valid()
+    filters = form.cleaned_data if form.is_bound and is_valid else {}
     persons = selectors.person_search(
         user=request.user,
         q=filters.get("q", ""),
         division_code=filters.get("division_code", ""),
         include_deceased=bool(filters.get("include_deceased")),
     )
-    return form, persons
+    return form, persons if is_valid else persons.none()  # bad filters find no one
 
 
 @login_required
@@ -145,6 +146,8 @@ def _person_page(
 @login_required
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, person_id=person_id)
+    if not _can_write(request):
+        raise PermissionDenied  # readers (the auditor) see the person page, not the form
     form_class = registry_forms.PersonEditForm
     issues: list[Issue] = []
     if request.method == "POST":
@@ -235,14 +238,15 @@ def person_move(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def _household_search(request: HttpRequest) -> tuple[registry_forms.HouseholdSearchForm, Any]:
     form = registry_forms.HouseholdSearchForm(request.GET or None, towns=_towns(request))
-    filters = form.cleaned_data if form.is_valid() else {}
+    is_valid = not form.is_bound or form.is_valid()
+    filters = form.cleaned_data if form.is_bound and is_valid else {}
     households = selectors.household_search(
         user=request.user,
         number=filters.get("number", ""),
         address=filters.get("address", ""),
         division_code=filters.get("division_code", ""),
     )
-    return form, households
+    return form, households if is_valid else households.none()  # bad filters find nothing
 
 
 @login_required

@@ -1,0 +1,245 @@
+"""The access table of every API operation in `/api/openapi.json`, as each column's user.
+
+Callers authenticate with a bearer token from `POST /api/auth/token` (with the one-time code for
+the city administrator and the auditor). A cell is the exact status and, for searches, how many
+records come back; refusals are RFC 7807 problem JSON. Where the table says a user changes
+something, the audit log's newest entry is that change; in every other cell nothing changed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD, YANGSHE_VILLAGE, make_id_number, totp_code
+from tests.security.conftest import WHO, bearer, newest_event, sign_in, snapshot
+
+UNAUTHORIZED = {
+    "type": "about:blank",
+    "title": "Unauthorized",
+    "status": 401,
+    "detail": "请先登录或提供令牌 Authentication required",
+}
+NOT_FOUND = {
+    "type": "about:blank",
+    "title": "Not Found",
+    "status": 404,
+    "detail": "未找到 Not found",
+}
+FORBIDDEN_WRITE = {
+    "type": "about:blank",
+    "title": "Forbidden",
+    "status": 403,
+    "detail": "您无权在该区划内修改人口与家庭信息",
+}
+WRONG_PASSWORD = {
+    "type": "about:blank",
+    "title": "Unauthorized",
+    "status": 401,
+    "detail": "用户名或密码错误 wrong username or password",
+}
+PROBLEMS = {401: UNAUTHORIZED, 403: FORBIDDEN_WRITE, 404: NOT_FOUND}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One row: an operation, its path, and per column the status and (searches) the count."""
+
+    operation_id: str
+    method: str
+    path: str  # as in the OpenAPI document; braces name the world's ids when requested
+    expect: tuple[int, ...]
+    counts: tuple[int | None, ...] = (None,) * 6
+    body: dict[str, object] | None = None
+    action: str = ""
+    changes: frozenset[str] = field(default_factory=frozenset)
+    ids: dict[str, str] = field(default_factory=dict)  # path parameter -> world id
+
+    def __str__(self) -> str:
+        return self.operation_id
+
+
+def _household_body() -> dict[str, object]:
+    return {
+        "number": "ZJG000000777",
+        "address": "杨舍镇合成社区01 第7幢7室",
+        "division_code": YANGSHE_VILLAGE,
+        "members": [
+            {"relation": "head", "name": "蒋七", "id_number": make_id_number("19770707", 77)}
+        ],
+    }
+
+
+OPERATIONS = [
+    Operation(
+        "auth_token_issue",
+        "post",
+        "/api/auth/token",
+        # Anonymous: a wrong password; every other column: its own credentials.
+        (401, 200, 200, 200, 200, 200),
+        action="accounts.token.issue",
+        changes=frozenset(WHO) - {"anonymous"},
+    ),
+    Operation(
+        "registry_division_list",
+        "get",
+        "/api/registry/divisions",
+        (401, 200, 200, 200, 200, 200),
+        # 塘桥镇 and its village; none; 杨舍镇 and its two; the city, its 11 towns and 3 villages.
+        counts=(None, 2, 0, 3, 15, 15),
+    ),
+    Operation(
+        "registry_person_search",
+        "get",
+        "/api/registry/persons",
+        (401, 200, 200, 200, 200, 200),
+        counts=(None, 1, 0, 4, 5, 5),
+    ),
+    Operation(
+        "registry_person_get",
+        "get",
+        "/api/registry/persons/{person_id}",
+        (401, 404, 404, 200, 200, 200),
+        ids={"person_id": "head"},
+    ),
+    Operation(
+        "registry_person_reveal",
+        "post",
+        "/api/registry/persons/{person_id}/reveal",
+        (401, 404, 404, 200, 200, 200),
+        body={"field": "id_number", "reason": "核对身份信息"},
+        action="registry.person.reveal",
+        changes=frozenset({"own_town", "city", "auditor"}),
+        ids={"person_id": "head"},
+    ),
+    Operation(
+        "registry_household_search",
+        "get",
+        "/api/registry/households",
+        (401, 200, 200, 200, 200, 200),
+        counts=(None, 1, 0, 2, 3, 3),
+    ),
+    Operation(
+        "registry_household_get",
+        "get",
+        "/api/registry/households/{household_id}",
+        (401, 404, 404, 200, 200, 200),
+        ids={"household_id": "household"},
+    ),
+    Operation(
+        "registry_household_register",
+        "post",
+        "/api/registry/households",
+        # The provider and the auditor may not write; 塘桥镇's clerk may not write in 杨舍镇.
+        (401, 403, 403, 201, 201, 403),
+        body=_household_body(),
+        action="registry.household.register",
+        changes=frozenset({"own_town", "city"}),
+    ),
+]
+
+
+def _request(client, world, operation: Operation, who: str):
+    """Authenticate as the column's user, snapshot, then call; return (snapshot, response)."""
+    ids = world.ids
+    path = operation.path.format(**{name: ids[key] for name, key in operation.ids.items()})
+    user = world.users[who]
+    if operation.operation_id == "auth_token_issue":
+        credentials = {"username": "yangshe_clerk", "password": "not-the-password"}
+        if user is not None:
+            credentials = {"username": user.username, "password": PASSWORD}
+            if who in {"city", "auditor"}:
+                credentials["otp"] = totp_code(user)
+        before = snapshot()
+        return before, client.post(path, credentials, content_type="application/json")
+    headers = {} if user is None else bearer(client, user)
+    before = snapshot()
+    if operation.method == "get":
+        return before, client.get(path, headers=headers)
+    body = json.dumps(operation.body)
+    return before, client.post(path, body, content_type="application/json", headers=headers)
+
+
+def _problem(operation: Operation, status: int) -> dict[str, object]:
+    if operation.operation_id == "auth_token_issue":
+        return WRONG_PASSWORD
+    return PROBLEMS[status]
+
+
+CELLS = [
+    pytest.param(operation, who, id=f"{operation}-{who}") for operation in OPERATIONS for who in WHO
+]
+
+
+@pytest.mark.parametrize(("operation", "who"), CELLS)
+def test_every_api_operation_answers_every_column_exactly_and_denials_change_nothing(
+    client, world, operation, who
+):
+    before, response = _request(client, world, operation, who)
+
+    expected = operation.expect[WHO.index(who)]
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json() == _problem(operation, expected)
+    count = operation.counts[WHO.index(who)]
+    if count is not None:
+        body = response.json()
+        assert (len(body) if isinstance(body, list) else body["count"]) == count
+    if who in operation.changes:
+        event = newest_event()
+        assert (event.action, event.actor_username) == (operation.action, world.users[who].username)
+    else:
+        assert snapshot() == before
+
+
+def test_the_api_table_has_a_row_for_every_operation_of_the_openapi_document(client, db):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    documented = {
+        (method, path, spec["operationId"])
+        for path, methods in paths.items()
+        for method, spec in methods.items()
+    }
+
+    assert {(op.method, op.path, op.operation_id) for op in OPERATIONS} == documented
+
+
+def test_an_api_session_of_each_column_sees_what_its_token_sees(client, world):
+    """The browser session is the API's other authentication; it is scoped the same way."""
+    counts = {}
+    for who in WHO:
+        session = client.__class__()
+        sign_in(session, world, who)
+        response = session.get("/api/registry/persons")
+        counts[who] = response.json()["count"] if response.status_code == 200 else 401
+
+    assert counts == {
+        "anonymous": 401,
+        "other_town": 1,
+        "no_permission": 0,
+        "own_town": 4,
+        "city": 5,
+        "auditor": 5,
+    }
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
+def test_a_session_write_to_the_api_without_the_csrf_token_is_refused_and_changes_nothing(
+    world, content_type
+):
+    """A cross-site form can post JSON as text/plain; the session alone must not be enough."""
+    browser = Client(enforce_csrf_checks=True)
+    sign_in(browser, world, "own_town")
+    before = snapshot()
+
+    response = browser.post(
+        f"/api/registry/persons/{world.ids['head']}/reveal",
+        json.dumps({"field": "phone", "reason": "核对身份信息"}),
+        content_type=content_type,
+    )
+
+    assert (response.status_code, response.json()["detail"]) == (403, "CSRF check Failed")
+    assert snapshot() == before

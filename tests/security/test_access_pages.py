@@ -1,0 +1,458 @@
+"""The access table of every page: each URL of the URLconf, as each column's user.
+
+A cell is the exact answer: a redirect to the login page for anonymous visitors, 404 for another
+town's objects (as for a missing id), 403 for a write the role may not make, otherwise 200 or the
+redirect the page makes after a write. Where the table says a user changes something, the audit
+log's newest entry is that change by that user; in every other cell nothing changed at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from minzheng.accounts.models import User
+from minzheng.accounts.services import user_deactivate
+from minzheng.registry.models import Household
+from tests.conftest import YANGSHE, YANGSHE_VILLAGE, make_id_number
+from tests.security.conftest import WHO, World, newest_event, sign_in, snapshot
+
+LOGIN = "login"  # a redirect to the login page, which comes back to the same path
+NEW_HOUSEHOLD_NUMBER = "ZJG000000009"
+NEW_USERNAME = "new_clerk"
+NEW_PASSWORD = "another-long-passphrase-2024"
+ALL_SIGNED_IN = frozenset(WHO) - {"anonymous"}
+
+Data = dict[str, object] | Callable[[dict[str, object]], dict[str, object]] | None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One row: a URL name, a method, a path and the expected answer in each column.
+
+    An answer is a status, LOGIN, or a path: a 302 to that path. Paths and data may name the
+    world's ids in braces; `{new_household}` and `{new_user}` are the objects the request made.
+    """
+
+    name: str
+    method: str
+    path: str
+    expect: tuple[int | str, ...]
+    data: Data = None
+    action: str = ""  # the audit action of the change
+    changes: frozenset[str] = field(default_factory=frozenset)  # columns that make it
+    prepare: Callable[[World], None] | None = None
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.name}"
+
+
+def _household_form(ids: dict[str, object]) -> dict[str, object]:
+    return {
+        "number": NEW_HOUSEHOLD_NUMBER,
+        "address": "杨舍镇合成社区01 第9幢909室",
+        "division_code": YANGSHE_VILLAGE,
+        "members-TOTAL_FORMS": "1",
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "1",
+        "members-MAX_NUM_FORMS": "30",
+        "members-0-name": "钱九",
+        "members-0-id_number": make_id_number("19800808", 71),
+        "members-0-relation": "head",
+    }
+
+
+def _import_file(ids: dict[str, object]) -> dict[str, object]:
+    rows = [
+        "户号,住址,所属村(社区)代码,与户主关系,姓名,公民身份号码",
+        f"{NEW_HOUSEHOLD_NUMBER},杨舍镇合成社区01 第9幢909室,{YANGSHE_VILLAGE},户主,钱九,"
+        + make_id_number("19800808", 71),
+    ]
+    content = ("\n".join(rows) + "\n").encode()
+    return {"file": SimpleUploadedFile("import.csv", content, content_type="text/csv")}
+
+
+def _division_file(ids: dict[str, object]) -> dict[str, object]:
+    content = f"code,name,kind,parent_code\n320582100300,杨舍镇合成村99,village,{YANGSHE}\n"
+    return {"file": SimpleUploadedFile("villages.csv", content.encode(), content_type="text/csv")}
+
+
+def _managed_user_is_deactivated(world: World) -> None:
+    user_deactivate(acting_user=world.users["city"], user=world.managed)
+
+
+L = LOGIN
+PERSON = "/registry/persons/{head}/"
+HOUSEHOLD = "/registry/households/{household}/"
+MANAGED = "/accounts/users/{user}/"
+WRITERS = frozenset({"own_town", "city"})
+
+PAGES = [
+    Page("dashboard", "GET", "/", (L, 200, 200, 200, 200, 200)),
+    Page("login", "GET", "/login/", (200, 200, 200, 200, 200, 200)),
+    Page(
+        "login",
+        "POST",
+        "/login/",
+        (200, 200, 200, 200, 200, 200),
+        data={"username": "yangshe_clerk", "password": "not-the-password"},
+    ),
+    Page("logout", "GET", "/logout/", (405, 405, 405, 405, 405, 405)),
+    Page("logout", "POST", "/logout/", ("/login/",) * 6),
+    Page(
+        "set_language",
+        "POST",
+        "/i18n/setlang/",
+        ("/",) * 6,
+        data={"language": "en", "next": "/"},
+    ),
+    Page(
+        "accounts:two_factor_verify", "GET", "/accounts/two-factor/", (L, "/", "/", "/", "/", "/")
+    ),
+    Page(
+        "accounts:two_factor_verify",
+        "POST",
+        "/accounts/two-factor/",
+        (L, "/", "/", "/", "/", "/"),
+        data={"otp_token": "000000"},
+    ),
+    Page(
+        "accounts:two_factor_setup",
+        "GET",
+        "/accounts/two-factor/setup/",
+        (L, 200, 200, 200, 200, 200),
+    ),
+    Page(
+        "accounts:two_factor_setup",
+        "POST",
+        "/accounts/two-factor/setup/",
+        (L, 200, 200, 200, 200, 200),
+        data={"otp_token": "abcdef"},  # never a valid code: nothing is enrolled
+    ),
+    Page("accounts:user_list", "GET", "/accounts/users/", (L, 403, 403, 403, 200, 403)),
+    Page("accounts:user_new", "GET", "/accounts/users/new/", (L, 403, 403, 403, 200, 403)),
+    Page(
+        "accounts:user_new",
+        "POST",
+        "/accounts/users/new/",
+        (L, 403, 403, 403, "/accounts/users/{new_user}/", 403),
+        data={
+            "username": NEW_USERNAME,
+            "full_name": "新经办人",
+            "role": "town_clerk",
+            "division_code": YANGSHE,
+            "business_line": "",
+            "password": NEW_PASSWORD,
+        },
+        action="accounts.user.create",
+        changes=frozenset({"city"}),
+    ),
+    Page("accounts:user_detail", "GET", MANAGED, (L, 403, 403, 403, 200, 403)),
+    Page(
+        "accounts:user_detail",
+        "POST",
+        MANAGED,
+        (L, 403, 403, 403, MANAGED, 403),
+        data={
+            "full_name": "杨舍社工",
+            "role": "village_worker",
+            "division_code": YANGSHE_VILLAGE,
+            "business_line": "",
+        },
+        action="accounts.user.update",
+        changes=frozenset({"city"}),
+    ),
+    Page(
+        "accounts:user_password",
+        "POST",
+        MANAGED + "password/",
+        (L, 403, 403, 403, MANAGED, 403),
+        data={"password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
+        action="accounts.user.password_reset",
+        changes=frozenset({"city"}),
+    ),
+    Page(
+        "accounts:user_deactivate",
+        "POST",
+        MANAGED + "deactivate/",
+        (L, 403, 403, 403, MANAGED, 403),
+        action="accounts.user.deactivate",
+        changes=frozenset({"city"}),
+    ),
+    Page(
+        "accounts:user_reactivate",
+        "POST",
+        MANAGED + "reactivate/",
+        (L, 403, 403, 403, MANAGED, 403),
+        action="accounts.user.reactivate",
+        changes=frozenset({"city"}),
+        prepare=_managed_user_is_deactivated,
+    ),
+    Page(
+        "accounts:user_two_factor_reset",
+        "POST",
+        MANAGED + "two-factor-reset/",
+        (L, 403, 403, 403, MANAGED, 403),
+        action="accounts.user.two_factor_reset",
+        changes=frozenset({"city"}),
+    ),
+    Page(
+        "accounts:user_unlock",
+        "POST",
+        MANAGED + "unlock/",
+        (L, 403, 403, 403, MANAGED, 403),
+        action="accounts.user.unlock",
+        changes=frozenset({"city"}),
+    ),
+    Page("registry:person_list", "GET", "/registry/persons/", (L, 200, 200, 200, 200, 200)),
+    Page(
+        "registry:person_export",
+        "GET",
+        "/registry/persons/export.xlsx",
+        (L, 200, 200, 200, 200, 200),
+        action="registry.person.export",
+        changes=ALL_SIGNED_IN,
+    ),
+    Page("registry:person_detail", "GET", PERSON, (L, 404, 404, 200, 200, 200)),
+    Page("registry:person_edit", "GET", PERSON + "edit/", (L, 404, 404, 200, 200, 403)),
+    Page(
+        "registry:person_edit",
+        "POST",
+        PERSON + "edit/",
+        (L, 404, 404, PERSON, PERSON, 403),
+        data={
+            "name": "王建华",
+            "hukou_division_code": YANGSHE_VILLAGE,
+            "residence_division_code": YANGSHE_VILLAGE,
+            "marital_status": "married",
+        },
+        action="registry.person.update",
+        changes=WRITERS,
+    ),
+    Page(
+        "registry:person_death",
+        "POST",
+        PERSON + "death/",
+        (L, 404, 404, PERSON, PERSON, 403),
+        data={"death_date": "2024-06-01"},
+        action="registry.person.record_death",
+        changes=WRITERS,
+    ),
+    Page(
+        "registry:person_move",
+        "POST",
+        "/registry/persons/{child}/move/",
+        (L, 404, 404, "/registry/persons/{child}/", "/registry/persons/{child}/", 403),
+        data={"household_number": "{second_number}", "relation": "other", "on": "2024-06-01"},
+        action="registry.person.move",
+        changes=WRITERS,
+    ),
+    Page(
+        "registry:person_reveal",
+        "POST",
+        PERSON + "reveal/",
+        (L, 404, 404, 200, 200, 200),
+        data={"field": "id_number", "reason": "核对身份信息"},
+        action="registry.person.reveal",
+        changes=frozenset({"own_town", "city", "auditor"}),
+    ),
+    Page("registry:household_list", "GET", "/registry/households/", (L, 200, 200, 200, 200, 200)),
+    Page(
+        "registry:household_new",
+        "GET",
+        "/registry/households/new/",
+        (L, 200, 403, 200, 200, 403),
+    ),
+    Page(
+        "registry:household_new",
+        "POST",
+        "/registry/households/new/",
+        # Another town's clerk may not choose 杨舍镇's village: the form says so (200).
+        (
+            L,
+            200,
+            403,
+            "/registry/households/{new_household}/",
+            "/registry/households/{new_household}/",
+            403,
+        ),
+        data=_household_form,
+        action="registry.household.register",
+        changes=WRITERS,
+    ),
+    Page(
+        "registry:household_export",
+        "GET",
+        "/registry/households/export.xlsx",
+        (L, 200, 200, 200, 200, 200),
+        action="registry.household.export",
+        changes=ALL_SIGNED_IN,
+    ),
+    Page("registry:household_detail", "GET", HOUSEHOLD, (L, 404, 404, 200, 200, 200)),
+    Page(
+        "registry:household_add_member",
+        "POST",
+        HOUSEHOLD + "members/",
+        (L, 404, 404, HOUSEHOLD, HOUSEHOLD, 403),
+        data={
+            "member-name": "王小明",
+            "member-id_number": make_id_number("20100101", 51),
+            "member-relation": "grandchild",
+        },
+        action="registry.household.add_member",
+        changes=WRITERS,
+    ),
+    Page(
+        "registry:household_head",
+        "POST",
+        HOUSEHOLD + "head/",
+        (L, 404, 404, HOUSEHOLD, HOUSEHOLD, 403),
+        data={"person_id": "{spouse}"},
+        action="registry.household.set_head",
+        changes=WRITERS,
+    ),
+    Page("registry:division_list", "GET", "/registry/divisions/", (L, 200, 200, 200, 200, 200)),
+    Page(
+        "registry:division_list",
+        "POST",
+        "/registry/divisions/",
+        (L, 403, 403, 403, "/registry/divisions/", 403),
+        data=_division_file,
+        action="registry.divisions.load",
+        changes=frozenset({"city"}),
+    ),
+    Page("registry:import", "GET", "/registry/import/", (L, 200, 403, 200, 200, 403)),
+    Page(
+        "registry:import",
+        "POST",
+        "/registry/import/",
+        # Another town's clerk gets the page back with "您无权导入区划…" (200), nothing written.
+        (L, 200, 403, 200, 200, 403),
+        data=_import_file,
+        action="registry.household.register",
+        changes=WRITERS,
+    ),
+    Page(
+        "registry:import_template",
+        "GET",
+        "/registry/import/template.xlsx",
+        (L, 200, 200, 200, 200, 200),
+    ),
+    Page("audit:event_list", "GET", "/audit/", (L, 403, 403, 403, 200, 200)),
+    Page(
+        "audit:event_export",
+        "GET",
+        "/audit/export.xlsx",
+        (L, 403, 403, 403, 200, 200),
+        action="audit.export",
+        changes=frozenset({"city", "auditor"}),
+    ),
+    Page("api:openapi-json", "GET", "/api/openapi.json", (200, 200, 200, 200, 200, 200)),
+    Page("api:openapi-view", "GET", "/api/docs", (200, 200, 200, 200, 200, 200)),
+    Page("api:api-root", "GET", "/api/", (404, 404, 404, 404, 404, 404)),
+]
+
+
+def _fill(value: object, ids: dict[str, object]) -> object:
+    return value.format(**ids) if isinstance(value, str) else value
+
+
+def _data(page: Page, ids: dict[str, object]) -> dict[str, object]:
+    data = page.data(ids) if callable(page.data) else dict(page.data or {})
+    return {key: _fill(value, ids) for key, value in data.items()}
+
+
+def _made_ids() -> dict[str, object]:
+    """Ids of what a write in the table creates, for the redirect that follows it."""
+    household = Household.objects.filter(number=NEW_HOUSEHOLD_NUMBER).first()
+    user = User.objects.filter(username=NEW_USERNAME).first()
+    return {
+        "new_household": household.pk if household else None,
+        "new_user": user.pk if user else None,
+    }
+
+
+def request_page(client: Client, page: Page, ids: dict[str, object]) -> Any:
+    path = page.path.format(**ids)
+    if page.method == "GET":
+        return client.get(path)
+    return client.post(path, _data(page, ids))
+
+
+def assert_answer(response: Any, expected: int | str, path: str, ids: dict[str, object]) -> None:
+    if expected == LOGIN:
+        assert (response.status_code, response["Location"]) == (302, f"/login/?next={path}")
+    elif isinstance(expected, str):
+        location = expected.format(**ids, **_made_ids())
+        assert (response.status_code, response["Location"]) == (302, location)
+    else:
+        assert response.status_code == expected, response.content[:500]
+        if expected == 403:
+            assert "无权访问" in response.content.decode()
+        if expected == 404:
+            assert "页面不存在" in response.content.decode()
+
+
+CELLS = [pytest.param(page, who, id=f"{page}-{who}") for page in PAGES for who in WHO]
+
+
+@pytest.mark.parametrize(("page", "who"), CELLS)
+def test_every_page_answers_every_column_exactly_and_denials_change_nothing(
+    client, world, page, who
+):
+    if page.prepare is not None:
+        page.prepare(world)
+    sign_in(client, world, who)
+    ids = world.ids
+    before = snapshot()
+
+    response = request_page(client, page, ids)
+
+    assert_answer(response, page.expect[WHO.index(who)], page.path.format(**ids), ids)
+    if who in page.changes:
+        event = newest_event()
+        assert (event.action, event.actor_username) == (page.action, world.users[who].username)
+        assert snapshot()["counts"]["audit_events"] > before["counts"]["audit_events"]
+    else:
+        assert snapshot() == before
+
+
+def _url_patterns(
+    patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str]]:
+    """(view name, route) of every URL in the URLconf, with includes expanded."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        else:
+            yield f"{namespace}{pattern.name}", "/" + prefix + str(pattern.pattern)
+
+
+def _openapi_path(route: str) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
+def test_the_page_table_has_a_row_for_every_url_of_the_urlconf(client, db):
+    api_paths = set(client.get("/api/openapi.json").json()["paths"])
+    pages = {
+        name
+        for name, route in _url_patterns(get_resolver().url_patterns)
+        if _openapi_path(route) not in api_paths  # API operations: test_access_api.py
+    }
+
+    assert {page.name for page in PAGES} == pages
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_each_row_of_the_page_table_names_the_view_its_path_reaches(page):
+    ids = {"head": 1, "child": 3, "household": 1, "user": 1}
+
+    assert resolve(page.path.format(**ids)).view_name == page.name
