@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -46,6 +47,8 @@ from minzheng.registry.models import (
     Relation,
     id_number_index,
 )
+
+logger = logging.getLogger(__name__)
 
 PHONE_PATTERN = re.compile(r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
 VILLAGE_KINDS = {DivisionKind.VILLAGE, DivisionKind.COMMUNITY}
@@ -1370,6 +1373,9 @@ def person_reveal(*, acting_user: User, person: Person, field: str, reason: str)
     if field not in REVEALABLE:
         raise fail("field", "只能查看公民身份号码或联系电话", "only id_number or phone")
     if len(reason) < REVEAL_REASON_MIN_LENGTH:
+        logger.warning(
+            "reveal refused without a reason: user %s, person %s", acting_user.pk, person.pk
+        )
         raise fail(
             "reason",
             f"请填写查看原因(至少{REVEAL_REASON_MIN_LENGTH}个字)",
