@@ -53,10 +53,6 @@ class Division(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def level(self) -> str:
-        return {6: "city", 9: "town", 12: "village"}[len(self.code)]
-
 
 class Sex(models.TextChoices):
     MALE = "male", _("男")
@@ -198,10 +194,6 @@ class Person(models.Model):
         if len(phone) < 7:
             return "*" * len(phone)
         return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-    @property
-    def is_alive(self) -> bool:
-        return self.death_date is None
 
 
 class Household(models.Model):

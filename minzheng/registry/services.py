@@ -1362,6 +1362,7 @@ def persons_key_usage() -> dict[str, int]:
 # reveal
 
 REVEALABLE = {"id_number": "公民身份号码", "phone": "联系电话"}
+# Our own rule, not a policy figure: a reason must say something ("核对身份"), not be a mark.
 REVEAL_REASON_MIN_LENGTH = 4
 
 

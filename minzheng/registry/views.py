@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -412,8 +411,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 rows = spreadsheets.read_table(upload.read(), upload.name)
-                with transaction.atomic():
-                    result = services.registry_import(acting_user=request.user, rows=rows)
+                result = services.registry_import(acting_user=request.user, rows=rows)
             except RegistryError as error:
                 issues = error.issues
     else:
