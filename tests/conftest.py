@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from minzheng.accounts.jurisdiction import TWO_FACTOR_ROLES, two_factor_required
 from minzheng.accounts.models import Role, User
 from minzheng.accounts.two_factor import current_code
-from minzheng.registry.id_number import check_character
+from minzheng.rules.id_number import check_character
 from minzheng.registry.services import (
     DivisionIn,
     HouseholdIn,

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from minzheng import crypto
-from minzheng.registry.id_number import mask_id_number
+from minzheng.rules.id_number import mask_id_number
 
 ID_NUMBER_FIELD = "registry.person.id_number"
 PHONE_FIELD = "registry.person.phone"

@@ -6,11 +6,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import polars as pl
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from minzheng.accounts.jurisdiction import user_scope_prefix
-from minzheng.accounts.models import User
+from minzheng.accounts.models import CITY_CODE, User
 from minzheng.audit.models import AuditEvent
 from minzheng.registry.models import Division, DivisionKind, Household, Membership, Person
 
@@ -297,3 +298,63 @@ def division_tree(*, user: User) -> list[TownDivisions]:
     if len(prefix) == 12:  # a village worker sees their own village under its town
         towns = list(Division.objects.filter(code=prefix[:9]))
     return [TownDivisions(town=town, villages=villages.get(town.code, [])) for town in towns]
+
+
+def screening_frames(*, user: User, on: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The registry's households in the user's scope on a date, as frames for the rules.
+
+    Columns are those of the synthetic city that the registry holds (relation, birth date,
+    hukou, death, disability certificate, serious illness); incomes, assets and the rest are not
+    in the registry, so programmes that need them cannot be screened from it. One query.
+    """
+    prefix = user_scope_prefix(user)
+    if prefix is None:
+        rows: list[tuple[object, ...]] = []
+    else:
+        rows = list(
+            Membership.objects.filter(
+                household__division__code__startswith=prefix, valid_from__lte=on
+            )
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+            .values_list(
+                "household_id",
+                "household__division_id",
+                "relation",
+                "person__birth_date",
+                "person__hukou_division_id",
+                "person__death_date",
+                "person__disability_category",
+                "person__disability_grade",
+                "person__disability_valid_to",
+                "person__serious_illness",
+            )
+            .order_by("household_id", "pk")
+        )
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "household_id": pl.Int64,
+            "division": pl.String,
+            "relation": pl.String,
+            "birth_date": pl.Date,
+            "hukou_division": pl.String,
+            "death_date": pl.Date,
+            "disability_category": pl.String,
+            "disability_grade": pl.Int8,
+            "disability_valid_to": pl.Date,
+            "serious_illness": pl.Boolean,
+        },
+        orient="row",
+    ).with_columns(pl.col("household_id").cast(pl.String))
+    persons = frame.drop("division").with_columns(
+        pl.col("hukou_division").str.starts_with(CITY_CODE).alias("hukou_local"),
+        (pl.col("death_date").is_not_null() & (pl.col("death_date") <= on)).alias("deceased"),
+        pl.when(pl.col("disability_category") == "")
+        .then(None)
+        .otherwise(pl.col("disability_category"))
+        .alias("disability_category"),
+    )
+    households = frame.select("household_id", "division").unique(
+        "household_id", maintain_order=True
+    )
+    return persons, households

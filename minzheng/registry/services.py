@@ -32,7 +32,7 @@ from minzheng.accounts.jurisdiction import (
 from minzheng.accounts.models import User
 from minzheng.audit.services import audit_record
 from minzheng.registry.errors import Issue, RegistryError, fail
-from minzheng.registry.id_number import IdNumberError, mask_id_number, parse_id_number
+from minzheng.rules.id_number import IdNumberError, mask_id_number, parse_id_number
 from minzheng.registry.models import (
     ID_NUMBER_FIELD,
     PHONE_FIELD,

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from minzheng.registry.id_number import check_characters
+from minzheng.rules.id_number import check_characters
 
 AS_OF = dt.date(2026, 1, 1)  # the reference date ages and incomes refer to
 # yuan/person/month from 2025-07-01; source: 苏州市人民政府办公室 notice of 2025-08-05

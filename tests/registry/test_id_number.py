@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minzheng.registry.id_number import (
+from minzheng.rules.id_number import (
     IdNumberError,
     check_character,
     check_characters,

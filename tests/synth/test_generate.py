@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from minzheng.registry.id_number import parse_id_number
+from minzheng.rules.id_number import parse_id_number
 from minzheng.synth.generate import (
     AS_OF,
     DIBAO_STANDARD_2025,
