@@ -15,6 +15,7 @@ from ninja.security import HttpBearer, django_auth
 from minzheng.accounts.api import router as accounts_router
 from minzheng.accounts.services import api_token_user
 from minzheng.crypto import DataKeyError
+from minzheng.policies.api import router as rules_router
 from minzheng.registry.api import router as registry_router
 from minzheng.registry.errors import RegistryError
 
@@ -113,3 +114,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/auth", accounts_router)
 api.add_router("/registry", registry_router)
+api.add_router("/rules", rules_router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "minzheng.accounts",
     "minzheng.audit",
     "minzheng.registry",
+    "minzheng.policies",
     "minzheng.web",
 ]
 

@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "keys.rotate": _("轮换数据密钥"),
     "keys.retire": _("停用旧数据密钥"),
     "audit.export": _("导出审计日志"),
+    # rules and policies (the rules issue)
+    "policies.screen.run": _("全市政策筛查"),
 }
 
 

@@ -183,6 +183,7 @@ def test_openapi_schema_lists_the_registry_operations(client) -> None:
         "registry_household_register",
         "registry_division_list",
         "registry_person_reveal",
+        "rules_assess",
     }
 
 

@@ -139,6 +139,17 @@ OPERATIONS = [
         action="registry.household.register",
         changes=frozenset({"own_town", "city"}),
     ),
+    Operation(
+        "rules_assess",
+        "post",
+        "/api/rules/assess",
+        # Public, like the calculator: computes from what is sent, reads and stores nothing.
+        (200, 200, 200, 200, 200, 200),
+        body={
+            "as_of": "2026-01",
+            "members": [{"id": "A", "relation": "head", "birth_date": "1950-01-01"}],
+        },
+    ),
 ]
 
 
