@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("minzheng.accounts.urls")),
     path("registry/", include("minzheng.registry.urls")),
     path("audit/", include("minzheng.audit.urls")),
+    path("policies/", include("minzheng.policies.urls")),
     path("api/", api.urls),
 ]
 

@@ -12,7 +12,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from minzheng.accounts.jurisdiction import TWO_FACTOR_ROLES, two_factor_required
 from minzheng.accounts.models import Role, User
 from minzheng.accounts.two_factor import current_code
-from minzheng.rules.id_number import check_character
 from minzheng.registry.services import (
     DivisionIn,
     HouseholdIn,
@@ -21,6 +20,7 @@ from minzheng.registry.services import (
     divisions_load,
     household_register,
 )
+from minzheng.rules.id_number import check_character
 
 YANGSHE = "320582100"
 TANGQIAO = "320582101"

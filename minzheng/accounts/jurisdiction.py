@@ -117,3 +117,31 @@ def audit_log_read_check(*, user: User) -> None:
     )
     if not allowed:
         raise PermissionDenied(_("只有审计人员和市局管理员可以查看审计日志"))
+
+
+def policy_parameters_read_check(*, user: User) -> None:
+    """Raise PermissionDenied unless the user may read the parameters (the city-wide roles)."""
+    allowed = (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in CITY_WIDE_ROLES)
+    )
+    if not allowed:
+        raise PermissionDenied(_("只有市局人员和审计人员可以查看政策参数"))
+
+
+# Roles that screen the registry against the rules (政策找人), each within its own scope.
+SCREENING_ROLES = {
+    Role.CITY_ADMIN,
+    Role.CITY_STAFF,
+    Role.TOWN_APPROVER,
+    Role.TOWN_CLERK,
+    Role.VILLAGE_WORKER,
+}
+
+
+def screening_check(*, user: User) -> None:
+    """Raise PermissionDenied unless the user may screen the registry in their scope."""
+    allowed = user.is_active and (user.is_superuser or user.role in SCREENING_ROLES)
+    if not allowed:
+        raise PermissionDenied(_("只有民政业务人员可以进行政策筛查"))

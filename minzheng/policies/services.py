@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 from django.db import transaction
 
+from minzheng.accounts.jurisdiction import screening_check
 from minzheng.accounts.models import User
 from minzheng.audit.services import audit_record
 from minzheng.registry.selectors import screening_frames
@@ -19,6 +20,7 @@ def screening_run(*, acting_user: User, as_of: str) -> tuple[ScreenResult, pl.Da
     Returns the result and the households frame (with each household's division). Programmes
     that need data the registry does not hold (incomes, assets) are skipped and named.
     """
+    screening_check(user=acting_user)
     persons, households = screening_frames(user=acting_user, on=month_start(as_of))
     result = screen(persons, households, as_of, skip_missing_inputs=True)
     audit_record(

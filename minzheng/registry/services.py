@@ -32,7 +32,6 @@ from minzheng.accounts.jurisdiction import (
 from minzheng.accounts.models import User
 from minzheng.audit.services import audit_record
 from minzheng.registry.errors import Issue, RegistryError, fail
-from minzheng.rules.id_number import IdNumberError, mask_id_number, parse_id_number
 from minzheng.registry.models import (
     ID_NUMBER_FIELD,
     PHONE_FIELD,
@@ -47,6 +46,7 @@ from minzheng.registry.models import (
     Relation,
     id_number_index,
 )
+from minzheng.rules.id_number import IdNumberError, mask_id_number, parse_id_number
 
 logger = logging.getLogger(__name__)
 
@@ -707,7 +707,9 @@ def divisions_load(*, acting_user: User | None, rows: Sequence[DivisionIn]) -> i
     for number, row in enumerate(rows, start=1):
         if row.kind not in expected_length:
             issues.append(Issue("kind", f"区划类别{row.kind}不正确", "unknown kind", number))
-        elif not (row.code.isdigit() and len(row.code) == expected_length[row.kind]):
+        elif not (
+            row.code.isascii() and row.code.isdigit() and len(row.code) == expected_length[row.kind]
+        ):
             issues.append(
                 Issue(
                     "code",
@@ -999,7 +1001,7 @@ def _import_row_parse(
     grade_text = values.get("disability_grade", "").removesuffix("级")
     grade: int | None = None
     if grade_text:
-        if grade_text.isdigit():
+        if grade_text.isascii() and grade_text.isdigit():
             grade = int(grade_text)
         else:
             issues.append(

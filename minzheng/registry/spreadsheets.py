@@ -229,7 +229,7 @@ def parse_choice(value: str, mapping: dict[str, str]) -> str | None:
 
 def parse_date(value: str) -> dt.date | None:
     text = value.strip().replace("/", "-").replace(".", "-")
-    if len(text) == 8 and text.isdigit():
+    if len(text) == 8 and text.isascii() and text.isdigit():
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     return dt.date.fromisoformat(text)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -151,3 +152,21 @@ def test_screen_from_the_registry_screens_what_it_can_in_scope_and_is_audited(
     assert event.actor == yangshe_clerk
     assert event.data["households"] == 1
     assert event.data["programs"] == ["longevity_allowance"]
+
+
+def test_an_auditor_may_not_screen_the_registry_and_nothing_is_recorded(family, auditor):
+    before = AuditEvent.objects.count()
+    result = minzheng_in_process("screen", "--from-db", "--user", "auditor", "--as-of", "2026-01")
+    assert result == (2, "只有民政业务人员可以进行政策筛查 / auditor may not screen the registry\n")
+    assert AuditEvent.objects.count() == before
+
+
+def minzheng_in_process(*args: str) -> tuple[int, str]:
+    from django.core.management import call_command
+
+    stderr = io.StringIO()
+    try:
+        call_command(*args, stdout=io.StringIO(), stderr=stderr)
+    except SystemExit as exit_:
+        return int(exit_.code), stderr.getvalue()
+    return 0, stderr.getvalue()

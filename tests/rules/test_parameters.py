@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,13 @@ def test_the_shared_policy_figures_are_the_parameters():
     assert values["orphan_allowance.scattered_orphan_standard"] == 3120
     assert values["orphan_allowance.seriously_ill_or_disabled_standard"] == 1570
     assert values["disability_care_subsidy.monthly_amount"] == 160
+
+
+def test_the_user_docs_list_every_provisional_parameter():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "calculator.zh.md").read_text()
+    provisional = {
+        parameter.name
+        for parameter in all_parameters().values()
+        if any(value.provisional for value in parameter.values)
+    }
+    assert {name for name in provisional if f"`{name}`" not in text} == set()

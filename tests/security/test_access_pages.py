@@ -84,6 +84,26 @@ def _division_file(ids: dict[str, object]) -> dict[str, object]:
     return {"file": SimpleUploadedFile("villages.csv", content.encode(), content_type="text/csv")}
 
 
+def _calculator_form(ids: dict[str, object]) -> dict[str, object]:
+    return {
+        "size": "1",
+        "members-TOTAL_FORMS": "1",
+        "members-INITIAL_FORMS": "1",
+        "members-MIN_NUM_FORMS": "1",
+        "members-MAX_NUM_FORMS": "10",
+        "members-0-id": "本人",
+        "members-0-relation": "head",
+        "members-0-birth_date": "1950-02-01",
+        "members-0-hukou_local": "on",
+        "members-0-student": "none",
+        "members-0-employment": "retired",
+        "members-0-income_pension": "300",
+        "members-0-capable_legal_supporter": "yes",
+        "division": "320582",
+        "calculate": "1",
+    }
+
+
 def _managed_user_is_deactivated(world: World) -> None:
     user_deactivate(acting_user=world.users["city"], user=world.managed)
 
@@ -354,6 +374,16 @@ PAGES = [
         action="audit.export",
         changes=frozenset({"city", "auditor"}),
     ),
+    Page("policies:calculator", "GET", "/policies/calculator/", (200,) * 6),
+    # The public calculator computes and shows; it writes nothing for anyone.
+    Page(
+        "policies:calculator",
+        "POST",
+        "/policies/calculator/",
+        (200,) * 6,
+        data=_calculator_form,
+    ),
+    Page("policies:parameters", "GET", "/policies/parameters/", (L, 403, 403, 403, 200, 200)),
     Page("api:openapi-json", "GET", "/api/openapi.json", (200, 200, 200, 200, 200, 200)),
     Page("api:openapi-view", "GET", "/api/docs", (200, 200, 200, 200, 200, 200)),
     Page("api:api-root", "GET", "/api/", (404, 404, 404, 404, 404, 404)),

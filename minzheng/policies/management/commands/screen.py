@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import polars as pl
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandParser
 
 from minzheng.policies.services import screening_run
@@ -45,7 +46,13 @@ class Command(BaseCommand):
                 if not options["user"]:
                     self._fail("--from-db 需要 --user", "--from-db needs --user")
                 user = acting_user(options["user"])
-                result, households = screening_run(acting_user=user, as_of=as_of)
+                try:
+                    result, households = screening_run(acting_user=user, as_of=as_of)
+                except PermissionDenied:
+                    self._fail(
+                        "只有民政业务人员可以进行政策筛查",
+                        f"{user.username} may not screen the registry",
+                    )
                 names = dict(Division.objects.values_list("code", "name"))
             else:
                 folder = options["population"]
