@@ -20,7 +20,6 @@ import http.client
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import free_port, percentile, start_gunicorn  # noqa: E402 - after the path
 from minzheng.rules import assess  # noqa: E402 - after the path is set
 from minzheng.rules.assess import simulation  # noqa: E402
 from minzheng.rules.inputs import arrays_from_frames  # noqa: E402
@@ -42,20 +42,6 @@ from minzheng.synth.generate import generate, write_parquet  # noqa: E402
 OUT = ROOT / "bench" / "out"
 ANCHORS = ROOT / "bench" / "anchors"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-ANCHOR_PARAMETERS = (
-    "dibao.standard",
-    "dibao.employment_cost_deduction_rate",
-    "dibao.classified.special_uplift_rate",
-    "dibao.classified.serious_illness_rate_of_standard",
-    "dibao.assets.financial_months",
-    "dibao.assets.max_private_cars",
-    "dibao.assets.max_residential_homes",
-    "dibao.assets.max_non_residential_homes",
-    "dibao.assets.max_registered_businesses",
-    "dibao.single_person.household_income_multiple",
-    "dibao_edge.income_multiple",
-    "dibao_edge.serious_illness_rate_of_standard",
-)
 
 CHILD = """
 import json, sys, time
@@ -73,11 +59,6 @@ t4 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "read": t2 - t1, "screen": t3 - t2, "write": t4 - t3,
                   "rows": result.frame.height}))
 """
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def population(scale: float) -> Path:
@@ -161,8 +142,8 @@ def versus_openfisca(folder: Path, as_of: str, repeat: int) -> None:
     subprocess.run([str(ANCHORS / "setup")], check=True)
     values = parameters_at(as_of)
     parameters_file = OUT / "rules-anchor-parameters.json"
-    parameters_file.write_text(
-        json.dumps({name: values.get(name).value for name in ANCHOR_PARAMETERS}), encoding="utf-8"
+    parameters_file.write_text(  # every parameter in force; the anchor reads the ones it needs
+        json.dumps({value.name: value.value for value in values.values()}), encoding="utf-8"
     )
     anchor_out = OUT / "rules-openfisca.parquet"
     completed = subprocess.run(
@@ -303,12 +284,6 @@ def assess_in_process(requests: list[dict[str, Any]]) -> None:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def assess_through_api(requests: list[dict[str, Any]]) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as var_dir:
@@ -316,20 +291,7 @@ def assess_through_api(requests: list[dict[str, Any]]) -> None:
         environment.pop("MINZHENG_DATABASE_URL", None)
         minzheng = str(ROOT / ".venv" / "bin" / "minzheng")
         subprocess.run([minzheng, "migrate", "-v", "0"], env=environment, check=True)
-        server = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "minzheng.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            env=environment,
-            cwd=ROOT,
-        )
+        server = start_gunicorn(port, environment)
         try:
             bodies = [json.dumps(request).encode() for request in requests]
             times = []

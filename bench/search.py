@@ -15,7 +15,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import free_port, percentile, start_gunicorn  # noqa: E402 - after the path
 from minzheng.synth.generate import generate  # noqa: E402 - after the path is set
 
 MINZHENG = str(ROOT / ".venv" / "bin" / "minzheng")
@@ -64,17 +64,6 @@ def token_for(connection: http.client.HTTPConnection, username: str) -> str:
         headers={"Content-Type": "application/json"},
     )
     return json.loads(connection.getresponse().read())["token"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def main() -> None:
@@ -135,21 +124,7 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )
     port = free_port()
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "minzheng.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--chdir",
-            str(ROOT),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_gunicorn(port, env)
     try:
         print(f"persons in database: {persons:,}; {args.queries} queries of each kind per user")
         for username, role, division in BENCH_USERS:

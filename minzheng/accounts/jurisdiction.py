@@ -108,26 +108,29 @@ def reveal_check(*, user: User, division_code: str) -> None:
 AUDIT_LOG_READER_ROLES = {Role.AUDITOR, Role.CITY_ADMIN}
 
 
+def _role_check(*, user: User, roles: set[str], message: str) -> None:
+    """Raise PermissionDenied with `message` unless an active user holds one of `roles`."""
+    allowed = user.is_authenticated and user.is_active and (user.is_superuser or user.role in roles)
+    if not allowed:
+        raise PermissionDenied(message)
+
+
 def audit_log_read_check(*, user: User) -> None:
     """Raise PermissionDenied unless the user may browse and export the audit log."""
-    allowed = (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role in AUDIT_LOG_READER_ROLES)
+    _role_check(
+        user=user,
+        roles=AUDIT_LOG_READER_ROLES,
+        message=_("只有审计人员和市局管理员可以查看审计日志"),
     )
-    if not allowed:
-        raise PermissionDenied(_("只有审计人员和市局管理员可以查看审计日志"))
 
 
 def policy_parameters_read_check(*, user: User) -> None:
     """Raise PermissionDenied unless the user may read the parameters (the city-wide roles)."""
-    allowed = (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role in CITY_WIDE_ROLES)
+    _role_check(
+        user=user,
+        roles=CITY_WIDE_ROLES,
+        message=_("只有市局人员和审计人员可以查看政策参数"),
     )
-    if not allowed:
-        raise PermissionDenied(_("只有市局人员和审计人员可以查看政策参数"))
 
 
 # Roles that screen the registry against the rules (政策找人), each within its own scope.
@@ -142,6 +145,4 @@ SCREENING_ROLES = {
 
 def screening_check(*, user: User) -> None:
     """Raise PermissionDenied unless the user may screen the registry in their scope."""
-    allowed = user.is_active and (user.is_superuser or user.role in SCREENING_ROLES)
-    if not allowed:
-        raise PermissionDenied(_("只有民政业务人员可以进行政策筛查"))
+    _role_check(user=user, roles=SCREENING_ROLES, message=_("只有民政业务人员可以进行政策筛查"))

@@ -13,7 +13,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.registry.forms import StyledForm
 from minzheng.registry.models import DisabilityCategory, Relation
+from minzheng.rules.inputs import EXPENSE_KINDS, INCOME_KINDS
 
 BLANK = [("", "—")]
 DEFAULT_DIVISION = "320582"
@@ -65,16 +67,6 @@ SUPPORTER_CHOICES = [
     ("yes", _("有")),
     ("no", _("没有（没有这样的亲属，或他们自己也无力供养）")),
 ]
-INCOME_KINDS = (
-    "wages",
-    "business",
-    "property",
-    "pension",
-    "support_received",
-    "other_transfers",
-    "excluded",
-)
-EXPENSE_KINDS = ("medical", "education", "disability_rehabilitation", "other_rigid")
 
 
 def _money(label: str, help_text: str = "") -> forms.DecimalField:
@@ -98,24 +90,6 @@ def _count(label: str, help_text: str = "") -> forms.IntegerField:
         max_value=99,
         widget=forms.NumberInput(attrs={"min": "0", "max": "99", "inputmode": "numeric"}),
     )
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, and a date picker for dates."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-            if isinstance(field, forms.DateField):
-                widget.input_type = "date"  # type: ignore[attr-defined]
-                widget.format = "%Y-%m-%d"  # type: ignore[attr-defined]
 
 
 class HouseholdSizeForm(StyledForm):
