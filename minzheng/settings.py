@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "minzheng.audit",
     "minzheng.registry",
     "minzheng.policies",
+    "minzheng.workflow",
+    "minzheng.assistance",
     "minzheng.web",
 ]
 

@@ -146,3 +146,26 @@ SCREENING_ROLES = {
 def screening_check(*, user: User) -> None:
     """Raise PermissionDenied unless the user may screen the registry in their scope."""
     _role_check(user=user, roles=SCREENING_ROLES, message=_("只有民政业务人员可以进行政策筛查"))
+
+
+def workflow_transition_check(
+    *, user: User, roles: frozenset[str], division_code: str, business_line: str
+) -> None:
+    """Raise PermissionDenied unless the user may make a step of a case in this division.
+
+    The role must be one the step allows, the case inside the user's scope, and city staff must
+    work in the workflow's business line.
+    """
+    allowed = user.is_active and (user.is_superuser or user.role in roles)
+    if allowed and user.role == Role.CITY_STAFF and not user.is_superuser:
+        allowed = user.business_line == business_line
+    if not allowed or not division_in_scope(user=user, division_code=division_code):
+        raise PermissionDenied(_("您无权办理该环节"))
+
+
+def case_scope_prefix(*, user: User, business_line: str) -> str | None:
+    """The division-code prefix of the cases of a business line the user may see."""
+    is_city_staff = user.is_authenticated and user.role == Role.CITY_STAFF
+    if is_city_staff and not user.is_superuser and user.business_line != business_line:
+        return None
+    return user_scope_prefix(user)

@@ -38,6 +38,15 @@ ACTION_LABELS = {
     "audit.export": _("导出审计日志"),
     # rules and policies (the rules issue)
     "policies.screen.run": _("全市政策筛查"),
+    # assistance casework (the assistance issue)
+    "assistance.case.apply": _("救助申请"),
+    "assistance.case.accept": _("受理救助申请"),
+    "assistance.case.verify": _("家庭经济状况核对"),
+    "assistance.case.visit": _("入户调查"),
+    "assistance.case.notice": _("公示"),
+    "assistance.case.approve": _("批准救助"),
+    "assistance.case.reject": _("不予批准"),
+    "assistance.case.terminate": _("终止救助"),
 }
 
 

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minzheng.assistance.workflows import ASSISTANCE_CASE
+from minzheng.registry.models import Household, Person
+
+
+class Program(models.TextChoices):
+    DIBAO = "dibao", _("最低生活保障")
+    DIBAO_EDGE = "dibao_edge", _("低保边缘家庭")
+    RIGID_EXPENDITURE = "rigid_expenditure", _("刚性支出困难家庭")
+    EXTREME_POVERTY = "extreme_poverty", _("特困人员救助供养")
+    TEMPORARY_ASSISTANCE = "temporary_assistance", _("临时救助")
+
+
+class Channel(models.TextChoices):
+    SELF = "self", _("本人申请")
+    WORKER = "worker", _("代为申请")
+    ALERT = "alert", _("预警转办")
+
+
+class AssistanceCase(models.Model):
+    """One application for one programme by one household, from application to termination.
+
+    Changed only through `minzheng.workflow.services.transition_perform`, called by the
+    services of this app; a decided case is never edited in place.
+    """
+
+    number = models.CharField(_("申请编号"), max_length=20, unique=True)
+    program = models.CharField(_("救助项目"), max_length=30, choices=Program.choices)
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("家庭")
+    )
+    applicant = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    division_code = models.CharField(_("所在村(社区)"), max_length=12, db_index=True)
+    state = models.CharField(
+        _("状态"), max_length=30, choices=list(ASSISTANCE_CASE.states.items()), blank=True
+    )
+    channel = models.CharField(_("申请方式"), max_length=10, choices=Channel.choices)
+    request = models.JSONField(_("申报的家庭情况"))
+    authorisation_signed = models.BooleanField(_("已签核对授权书"), default=False)
+    checklist = models.JSONField(_("已收材料"), default=list, blank=True)
+    assessment = models.JSONField(_("审批时的规则评估"), null=True, blank=True)
+    monthly_amount = models.DecimalField(
+        _("月保障金额"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    start_month = models.DateField(_("起始月份"), null=True, blank=True)
+    end_month = models.DateField(_("终止月份"), null=True, blank=True)
+    due_on = models.DateField(_("办理期限"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("救助申请")
+        verbose_name_plural = _("救助申请")
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_amount__isnull=True) | models.Q(monthly_amount__gte=0),
+                name="assistance_case_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_month__isnull=True)
+                | models.Q(start_month__isnull=False, end_month__gte=models.F("start_month")),
+                name="assistance_case_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def state_label(self) -> str:
+        return ASSISTANCE_CASE.states.get(self.state, self.state)

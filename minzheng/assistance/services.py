@@ -1,0 +1,281 @@
+"""Every step of an assistance case: validated, then performed by the shared workflow service.
+
+Each function checks what its step needs (documents, the authorisation, two workers, the notice
+period, the rules engine's result), raises `CaseError` with every problem and changes nothing
+when anything is wrong, and otherwise calls `transition_perform`, which checks role and
+jurisdiction, records the step on the case's timeline and writes the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from minzheng.accounts.models import User
+from minzheng.assistance.models import AssistanceCase, Channel, Program
+from minzheng.assistance.workflows import ASSISTANCE_CASE, PUBLIC_NOTICE_DAYS
+from minzheng.registry.models import Household, Membership, Person
+from minzheng.rules import RequestError, assess
+from minzheng.rules.request import validate_request
+from minzheng.workflow.models import TransitionRecord
+from minzheng.workflow.services import WorkflowError, transition_perform
+
+REQUIRED_DOCUMENTS = ("身份证、户口簿", "家庭经济状况核对授权书")
+
+
+class CaseError(WorkflowError):
+    """A step refused for what the case or the input lacks; carries every problem."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("；".join(zh for zh, _ in problems), "; ".join(en for _, en in problems))
+        self.problems = problems
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _assess_at(case: AssistanceCase, month: dt.date) -> dict[str, Any]:
+    """Run the rules on the case's declared household for a month."""
+    return assess({**case.request, "as_of": f"{month:%Y-%m}"})
+
+
+def _summary(result: dict[str, Any], program: str) -> dict[str, Any]:
+    entry = result["programs"][program]
+    return {
+        "as_of": result["as_of"],
+        "eligible": entry["eligible"],
+        "monthly_amount": entry["monthly_amount"],
+        "one_off_amount": entry.get("one_off_amount"),
+        "per_capita_income": result["per_capita_income"],
+        "reasons": entry["reasons"],
+        "provisional": result["provisional"],
+    }
+
+
+@transaction.atomic
+def case_apply(
+    *,
+    acting_user: User,
+    household: Household,
+    applicant: Person,
+    program: str,
+    request: dict[str, Any],
+    channel: str = Channel.WORKER,
+    on: dt.date,
+) -> AssistanceCase:
+    """Open a case for a household of the registry with the household's declared situation."""
+    problems: list[tuple[str, str]] = []
+    if program not in Program.values:
+        problems.append((f"未知的救助项目“{program}”", f"unknown programme {program!r}"))
+    if channel not in Channel.values:
+        problems.append((f"未知的申请方式“{channel}”", f"unknown channel {channel!r}"))
+    is_member = Membership.objects.filter(
+        household=household, person=applicant, valid_to__isnull=True
+    ).exists()
+    if not is_member:
+        problems.append(
+            ("申请人不是该户的现有成员", "the applicant is not a member of the household")
+        )
+    try:
+        validate_request({**request, "as_of": f"{on:%Y-%m}"})
+    except RequestError as error:
+        problems += [
+            (f"{issue.path}：{issue.message_zh}", issue.message_en) for issue in error.issues
+        ]
+    if problems:
+        raise CaseError(problems)
+    case = AssistanceCase(
+        number=f"SA{on:%Y%m%d}{secrets.token_hex(3).upper()}",
+        program=program,
+        household=household,
+        applicant=applicant,
+        division_code=household.division_id,
+        channel=channel,
+        request={key: value for key, value in request.items() if key != "as_of"},
+    )
+    transition_perform(
+        workflow=ASSISTANCE_CASE, case=case, name="apply", acting_user=acting_user, on=on
+    )
+    return case
+
+
+def case_accept(
+    *,
+    case: AssistanceCase,
+    acting_user: User,
+    on: dt.date,
+    documents: list[str],
+    authorisation_signed: bool,
+) -> TransitionRecord:
+    """Accept an application: the documents received and the signed authorisation (授权书)."""
+    missing = [name for name in REQUIRED_DOCUMENTS if name not in documents]
+    problems = [(f"缺少材料：{name}", f"missing document: {name}") for name in missing]
+    if not authorisation_signed:
+        problems.append(
+            ("须由家庭成员签署经济状况核对授权书", "the household must sign the authorisation")
+        )
+    if problems:
+        raise CaseError(problems)
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="accept",
+        acting_user=acting_user,
+        on=on,
+        data={"documents": documents},
+        changes={"checklist": documents, "authorisation_signed": True},
+    )
+
+
+def case_verify(*, case: AssistanceCase, acting_user: User, on: dt.date) -> TransitionRecord:
+    """Verify the household's economic situation: a report kept on the timeline.
+
+    The report holds the rules' result on the declared data and flags what the registry says
+    otherwise (members who are not, or no longer, in the household; deaths).
+    """
+    result = _assess_at(case, _month(on))
+    flags = _registry_flags(case)
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="verify",
+        acting_user=acting_user,
+        on=on,
+        data={"assessment": _summary(result, case.program), "flags": flags},
+    )
+
+
+def _registry_flags(case: AssistanceCase) -> list[str]:
+    registered = Membership.objects.filter(household=case.household, valid_to__isnull=True)
+    alive = registered.filter(person__death_date__isnull=True).count()
+    declared = [member for member in case.request["members"] if not member.get("deceased", False)]
+    flags = []
+    if alive != len(declared):
+        flags.append(f"登记的在世家庭成员 {alive} 人，申报 {len(declared)} 人")
+    return flags
+
+
+def case_visit(
+    *,
+    case: AssistanceCase,
+    acting_user: User,
+    on: dt.date,
+    workers: list[str],
+    findings: str,
+) -> TransitionRecord:
+    """Record the home visit: two workers, the date, what they found."""
+    named = [worker.strip() for worker in workers if worker.strip()]
+    problems = []
+    if len(set(named)) < 2:
+        problems.append(("入户调查须有两名工作人员", "a home visit needs two workers"))
+    if not findings.strip():
+        problems.append(("请填写调查情况", "the findings are required"))
+    if problems:
+        raise CaseError(problems)
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="visit",
+        acting_user=acting_user,
+        on=on,
+        note=findings.strip(),
+        data={"workers": named},
+    )
+
+
+def case_notice(*, case: AssistanceCase, acting_user: User, on: dt.date) -> TransitionRecord:
+    """Start the public notice; the decision may come when its 7 days have passed."""
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="notice",
+        acting_user=acting_user,
+        on=on,
+        data={"notice_from": on.isoformat(), "days": PUBLIC_NOTICE_DAYS},
+    )
+
+
+def case_approve(
+    *, case: AssistanceCase, acting_user: User, on: dt.date, start_month: dt.date
+) -> TransitionRecord:
+    """Approve with the amount the rules give for the start month; their trace is kept."""
+    problems = []
+    if case.due_on is not None and on < case.due_on:
+        problems.append(
+            (f"公示期至 {case.due_on:%Y-%m-%d} 结束，之前不能审批", "the public notice is not over")
+        )
+    if start_month.day != 1:
+        problems.append(("起始月份应为某月1日", "the start month must be a first of the month"))
+    if problems:
+        raise CaseError(problems)
+    result = _assess_at(case, start_month)
+    entry = result["programs"][case.program]
+    if not entry["eligible"]:
+        raise CaseError(
+            [
+                (
+                    "按规则评估不符合条件，不能批准（可不予批准，或提交一事一议）",
+                    "the rules find the household not eligible",
+                )
+            ]
+        )
+    amount = entry.get("one_off_amount") or entry["monthly_amount"]
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="approve",
+        acting_user=acting_user,
+        on=on,
+        data={"assessment": _summary(result, case.program)},
+        changes={
+            "assessment": result,
+            "monthly_amount": Decimal(str(amount)).quantize(Decimal("0.01")),
+            "start_month": start_month,
+        },
+    )
+
+
+def case_reject(
+    *, case: AssistanceCase, acting_user: User, on: dt.date, reasons: list[str]
+) -> TransitionRecord:
+    """Refuse the application, with the reasons the decision letter gives."""
+    given = [reason.strip() for reason in reasons if reason.strip()]
+    if not given:
+        raise CaseError([("请填写不予批准的理由", "the reasons are required")])
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="reject",
+        acting_user=acting_user,
+        on=on,
+        data={"reasons": given},
+    )
+
+
+def case_terminate(
+    *, case: AssistanceCase, acting_user: User, on: dt.date, reason: str, last_month: dt.date
+) -> TransitionRecord:
+    """End the payments: the reason and the last month paid."""
+    problems = []
+    if not reason.strip():
+        problems.append(("请填写终止理由", "the reason is required"))
+    if last_month.day != 1:
+        problems.append(("终止月份应为某月1日", "the last month must be a first of the month"))
+    elif case.start_month is not None and last_month < case.start_month:
+        problems.append(("终止月份早于起始月份", "the last month is before the start month"))
+    if problems:
+        raise CaseError(problems)
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="terminate",
+        acting_user=acting_user,
+        on=on,
+        note=reason.strip(),
+        changes={"end_month": last_month},
+    )

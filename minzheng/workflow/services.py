@@ -1,0 +1,84 @@
+"""The one way a case of any workflow changes state: checked, recorded, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models, transaction
+
+from minzheng.accounts.jurisdiction import workflow_transition_check
+from minzheng.accounts.models import User
+from minzheng.audit.services import audit_record
+from minzheng.workflow.definitions import Workflow
+from minzheng.workflow.models import TransitionRecord
+
+
+class WorkflowError(Exception):
+    """A transition that does not apply to the case as it stands; nothing was changed."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(f"{message_zh} ({message_en})")
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+
+@transaction.atomic
+def transition_perform(
+    *,
+    workflow: Workflow,
+    case: models.Model,
+    name: str,
+    acting_user: User,
+    on: dt.date,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> TransitionRecord:
+    """Move `case` along transition `name`, setting `changes` on it; record and audit the step.
+
+    The case model has `state`, `due_on` and `division_code` fields. A saved case is locked
+    and re-read first, so two people cannot move it at once from the same state.
+    """
+    try:
+        transition = workflow.transition(name)
+    except KeyError:
+        raise WorkflowError(f"没有“{name}”这一环节", f"no transition {name!r}") from None
+    if case.pk is not None:
+        case = type(case).objects.select_for_update().get(pk=case.pk)
+    current = getattr(case, "state", "") or ""
+    workflow_transition_check(
+        user=acting_user,
+        roles=transition.roles,
+        division_code=case.division_code,
+        business_line=workflow.business_line,
+    )
+    if current not in transition.sources:
+        raise WorkflowError(
+            f"办件当前为“{workflow.states.get(current, current)}”，不能{transition.label}",
+            f"the case is {current or 'new'}; {name} is not allowed",
+        )
+    case.state = transition.target
+    case.due_on = on + dt.timedelta(days=transition.due_days) if transition.due_days else None
+    for field, value in (changes or {}).items():
+        setattr(case, field, value)
+    case.save()
+    record = TransitionRecord.objects.create(
+        workflow=workflow.name,
+        object_id=case.pk,
+        transition=name,
+        from_state=current,
+        to_state=transition.target,
+        actor=acting_user,
+        on=on,
+        note=note,
+        data=data or {},
+    )
+    audit_record(
+        actor=acting_user,
+        action=f"{workflow.name}.{name}",
+        target=case,
+        data={"from": current, "to": transition.target, "on": on.isoformat(), "note": note},
+        division_code=case.division_code,
+    )
+    return record
