@@ -14,10 +14,13 @@ from ninja.security import HttpBearer, django_auth
 
 from minzheng.accounts.api import router as accounts_router
 from minzheng.accounts.services import api_token_user
+from minzheng.assistance.api import router as assistance_router
 from minzheng.crypto import DataKeyError
 from minzheng.policies.api import router as rules_router
 from minzheng.registry.api import router as registry_router
 from minzheng.registry.errors import RegistryError
+from minzheng.workflow.api import router as workflow_router
+from minzheng.workflow.services import WorkflowError
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,18 @@ def on_registry_error(request: HttpRequest, exc: RegistryError) -> HttpResponse:
         "Unprocessable Entity",
         "输入有误 Invalid input",
         errors=[issue.as_dict() for issue in exc.issues],
+    )
+
+
+@api.exception_handler(WorkflowError)
+def on_workflow_error(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
+    problems = getattr(exc, "problems", [(exc.message_zh, exc.message_en)])
+    return problem(
+        request,
+        422,
+        "Unprocessable Entity",
+        "不能办理 Not allowed in this state",
+        errors=[{"message_zh": zh, "message_en": en} for zh, en in problems],
     )
 
 
@@ -115,3 +130,5 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/auth", accounts_router)
 api.add_router("/registry", registry_router)
 api.add_router("/rules", rules_router)
+api.add_router("/assistance", assistance_router)
+api.add_router("/workflow", workflow_router)

@@ -10,7 +10,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minzheng.accounts.jurisdiction import TWO_FACTOR_ROLES, two_factor_required
-from minzheng.accounts.models import Role, User
+from minzheng.accounts.models import BusinessLine, Role, User
 from minzheng.accounts.two_factor import current_code
 from minzheng.registry.services import (
     DivisionIn,
@@ -106,6 +106,24 @@ def yangshe_clerk(divisions: None) -> User:
 @pytest.fixture
 def tangqiao_clerk(divisions: None) -> User:
     return _user("tangqiao_clerk", Role.TOWN_CLERK, TANGQIAO)
+
+
+@pytest.fixture
+def yangshe_approver(divisions: None) -> User:
+    return _user("yangshe_approver", Role.TOWN_APPROVER, YANGSHE)
+
+
+@pytest.fixture
+def tangqiao_approver(divisions: None) -> User:
+    return _user("tangqiao_approver", Role.TOWN_APPROVER, TANGQIAO)
+
+
+@pytest.fixture
+def eldercare_staff(divisions: None) -> User:
+    user = _user("eldercare_staff", Role.CITY_STAFF, "320582")
+    user.business_line = BusinessLine.ELDERCARE
+    user.save()
+    return user
 
 
 @pytest.fixture

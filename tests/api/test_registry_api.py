@@ -172,7 +172,10 @@ def test_post_household_in_another_town_is_403(client, clerk_headers) -> None:
 def test_openapi_schema_lists_the_registry_operations(client) -> None:
     schema = client.get("/api/openapi.json").json()
     operations = {
-        operation["operationId"] for path in schema["paths"].values() for operation in path.values()
+        operation["operationId"]
+        for path in schema["paths"].values()
+        for operation in path.values()
+        if operation["operationId"].startswith(("registry_", "auth_"))
     }
     assert operations == {
         "auth_token_issue",
@@ -183,7 +186,6 @@ def test_openapi_schema_lists_the_registry_operations(client) -> None:
         "registry_household_register",
         "registry_division_list",
         "registry_person_reveal",
-        "rules_assess",
     }
 
 

@@ -5,10 +5,8 @@ from typing import Any
 
 import pytest
 
-from minzheng.accounts.models import BusinessLine, Role, User
 from minzheng.assistance.models import AssistanceCase
 from minzheng.assistance.services import case_apply
-from tests.conftest import TANGQIAO, YANGSHE, _user
 
 APPLIED_ON = dt.date(2026, 1, 5)
 
@@ -41,24 +39,6 @@ def family_request() -> dict[str, Any]:
         ],
         "assets": {"financial": 2000, "homes": [{"use": "residential", "area_m2": 60}]},
     }
-
-
-@pytest.fixture
-def yangshe_approver(divisions: None) -> User:
-    return _user("yangshe_approver", Role.TOWN_APPROVER, YANGSHE)
-
-
-@pytest.fixture
-def tangqiao_approver(divisions: None) -> User:
-    return _user("tangqiao_approver", Role.TOWN_APPROVER, TANGQIAO)
-
-
-@pytest.fixture
-def eldercare_staff(divisions: None) -> User:
-    user = _user("eldercare_staff", Role.CITY_STAFF, "320582")
-    user.business_line = BusinessLine.ELDERCARE
-    user.save()
-    return user
 
 
 @pytest.fixture

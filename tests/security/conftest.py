@@ -18,9 +18,13 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minzheng.accounts.models import ApiToken, Role, User
+from minzheng.assistance.models import AssistanceCase
+from minzheng.assistance.services import case_apply
 from minzheng.audit.models import AuditEvent
 from minzheng.registry.models import Division, Household, Membership, Person
 from minzheng.registry.services import HouseholdIn, MemberIn, PersonIn, household_register
+from minzheng.workflow.models import TransitionRecord
+from tests.assistance.conftest import family_request
 from tests.conftest import (
     PASSWORD,
     YANGSHE_VILLAGE,
@@ -45,6 +49,7 @@ class World:
     tangqiao: Household
     users: dict[str, User | None]
     managed: User  # a village worker the city administrator manages on the user pages
+    case: AssistanceCase  # 杨舍镇's dibao application for the family, as applied
 
     @property
     def ids(self) -> dict[str, object]:
@@ -63,6 +68,7 @@ class World:
             "tangqiao_household": self.tangqiao.pk,
             "tangqiao_head": self.tangqiao.head_id,
             "user": self.managed.pk,
+            "case": self.case.pk,
             "missing": MISSING,
         }
 
@@ -91,6 +97,14 @@ def world(
     managed.division_code = YANGSHE_VILLAGE
     managed.set_password(PASSWORD)
     managed.save()
+    case = case_apply(
+        acting_user=yangshe_clerk,
+        household=family,
+        applicant=family.head,
+        program="dibao",
+        request=family_request(),
+        on=dt.date(2026, 1, 5),
+    )
     return World(
         family=family,
         second=second,
@@ -104,6 +118,7 @@ def world(
             "auditor": auditor,
         },
         managed=managed,
+        case=case,
     )
 
 
@@ -135,7 +150,12 @@ def snapshot() -> dict[str, Any]:
             "divisions": Division.objects.count(),
             "users": User.objects.count(),
             "audit_events": AuditEvent.objects.count(),
+            "cases": AssistanceCase.objects.count(),
+            "case_steps": TransitionRecord.objects.count(),
         },
+        "cases": list(
+            AssistanceCase.objects.order_by("pk").values_list("pk", "state", "updated_at")
+        ),
         "persons": list(
             Person.objects.order_by("pk").values_list(
                 "pk",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 
+from tests.assistance.conftest import family_request
 from tests.conftest import PASSWORD, YANGSHE_VILLAGE, make_id_number, totp_code
 from tests.security.conftest import WHO, bearer, newest_event, sign_in, snapshot
 
@@ -42,6 +43,29 @@ WRONG_PASSWORD = {
     "detail": "用户名或密码错误 wrong username or password",
 }
 PROBLEMS = {401: UNAUTHORIZED, 403: FORBIDDEN_WRITE, 404: NOT_FOUND}
+FORBIDDEN_STEP = {403: {**FORBIDDEN_WRITE, "detail": "您无权办理该环节"}}
+
+
+def _out_of_order(step: str) -> dict[int, dict[str, object]]:
+    """The 422 of a step the applied case is not ready for, and the 403 of a step."""
+    return {
+        **FORBIDDEN_STEP,
+        422: {
+            "type": "about:blank",
+            "title": "Unprocessable Entity",
+            "status": 422,
+            "detail": "不能办理 Not allowed in this state",
+            "errors": [
+                {
+                    "message_zh": f"办件当前为“已申请”，不能{step}",
+                    "message_en": f"the case is applied; {STEP_NAMES[step]} is not allowed",
+                }
+            ],
+        },
+    }
+
+
+STEP_NAMES = {"家庭经济状况核对": "verify", "入户调查": "visit", "公示": "notice"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,7 @@ class Operation:
     action: str = ""
     changes: frozenset[str] = field(default_factory=frozenset)
     ids: dict[str, str] = field(default_factory=dict)  # path parameter -> world id
+    problems: dict[int, dict[str, object]] = field(default_factory=dict)  # this row's own
 
     def __str__(self) -> str:
         return self.operation_id
@@ -140,6 +165,92 @@ OPERATIONS = [
         changes=frozenset({"own_town", "city"}),
     ),
     Operation(
+        "assistance_case_list",
+        "get",
+        "/api/assistance/cases",
+        (401, 200, 200, 200, 200, 200),
+        counts=(None, 0, 0, 1, 1, 1),
+    ),
+    Operation(
+        "assistance_case_get",
+        "get",
+        "/api/assistance/cases/{case_id}",
+        (401, 404, 404, 200, 200, 200),
+        ids={"case_id": "case"},
+    ),
+    Operation(
+        "assistance_case_apply",
+        "post",
+        "/api/assistance/cases",
+        # 塘桥镇 and the provider cannot see the household; the auditor may not apply.
+        (401, 404, 404, 201, 201, 403),
+        body={
+            "household_id": "{household}",
+            "applicant_id": "{head}",
+            "program": "dibao",
+            "request": family_request(),
+        },
+        action="assistance.case.apply",
+        changes=frozenset({"own_town", "city"}),
+        problems=FORBIDDEN_STEP,
+    ),
+    Operation(
+        "assistance_case_accept",
+        "post",
+        "/api/assistance/cases/{case_id}/accept",
+        # Only the town accepts.
+        (401, 404, 404, 200, 403, 403),
+        body={
+            "documents": ["身份证、户口簿", "家庭经济状况核对授权书"],
+            "authorisation_signed": True,
+        },
+        action="assistance.case.accept",
+        changes=frozenset({"own_town"}),
+        ids={"case_id": "case"},
+        problems=FORBIDDEN_STEP,
+    ),
+    *[
+        Operation(
+            f"assistance_case_{step}",
+            "post",
+            f"/api/assistance/cases/{{case_id}}/{step}",
+            # The town's clerk may, but not before acceptance: 422, nothing changed.
+            (401, 404, 404, 422, 403, 403),
+            body=body,
+            ids={"case_id": "case"},
+            problems=_out_of_order(label),
+        )
+        for step, label, body in (
+            ("verify", "家庭经济状况核对", None),
+            ("visit", "入户调查", {"workers": ["张三", "李四"], "findings": "情况属实"}),
+            ("notice", "公示", None),
+        )
+    ],
+    *[
+        Operation(
+            f"assistance_case_{step}",
+            "post",
+            f"/api/assistance/cases/{{case_id}}/{step}",
+            # Only the town's approver decides: the clerk, the city and the auditor may not.
+            (401, 404, 404, 403, 403, 403),
+            body=body,
+            ids={"case_id": "case"},
+            problems=FORBIDDEN_STEP,
+        )
+        for step, body in (
+            ("approve", {"start_month": "2026-02-01"}),
+            ("reject", {"reasons": ["收入超过标准"]}),
+            ("terminate", {"reason": "死亡", "last_month": "2026-02-01"}),
+        )
+    ],
+    Operation(
+        "workflow_inbox",
+        "get",
+        "/api/workflow/inbox",
+        (401, 200, 200, 200, 200, 200),
+        counts=(None, 0, 0, 1, 1, 1),
+    ),
+    Operation(
         "rules_assess",
         "post",
         "/api/rules/assess",
@@ -170,14 +281,23 @@ def _request(client, world, operation: Operation, who: str):
     before = snapshot()
     if operation.method == "get":
         return before, client.get(path, headers=headers)
-    body = json.dumps(operation.body)
+    body = json.dumps(_fill(operation.body, ids))
     return before, client.post(path, body, content_type="application/json", headers=headers)
+
+
+def _fill(body: object, ids: dict[str, object]) -> object:
+    """Put the world's ids where a body names them in braces ("{household}")."""
+    if isinstance(body, dict):
+        return {key: _fill(value, ids) for key, value in body.items()}
+    if isinstance(body, str) and body.startswith("{") and body.endswith("}"):
+        return ids[body[1:-1]]
+    return body
 
 
 def _problem(operation: Operation, status: int) -> dict[str, object]:
     if operation.operation_id == "auth_token_issue":
         return WRONG_PASSWORD
-    return PROBLEMS[status]
+    return operation.problems.get(status) or PROBLEMS[status]
 
 
 CELLS = [

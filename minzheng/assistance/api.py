@@ -1,0 +1,241 @@
+"""Assistance cases: list, read with the timeline, apply, and one operation per step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from minzheng.assistance import selectors, services
+from minzheng.assistance.models import AssistanceCase
+from minzheng.registry.selectors import household_get, person_get
+from minzheng.schemas import InputSchema
+from minzheng.workflow.models import TransitionRecord
+
+router = Router(tags=["assistance"])
+
+ProgramCode = Literal[
+    "dibao", "dibao_edge", "rigid_expenditure", "extreme_poverty", "temporary_assistance"
+]
+PAGE_SIZE = 50
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    program: str
+    state: str
+    state_label: str
+    household_id: int
+    applicant_id: int
+    division_code: str
+    channel: str
+    monthly_amount: float | None
+    start_month: dt.date | None
+    end_month: dt.date | None
+    due_on: dt.date | None
+
+    @staticmethod
+    def from_case(case: AssistanceCase) -> CaseOut:
+        return CaseOut(
+            id=case.pk,
+            number=case.number,
+            program=case.program,
+            state=case.state,
+            state_label=case.state_label,
+            household_id=case.household_id,
+            applicant_id=case.applicant_id,
+            division_code=case.division_code,
+            channel=case.channel,
+            monthly_amount=None if case.monthly_amount is None else float(case.monthly_amount),
+            start_month=case.start_month,
+            end_month=case.end_month,
+            due_on=case.due_on,
+        )
+
+
+class StepOut(Schema):
+    transition: str
+    from_state: str
+    to_state: str
+    on: dt.date
+    actor: str | None
+    note: str
+    data: dict[str, Any]
+
+    @staticmethod
+    def from_record(record: TransitionRecord) -> StepOut:
+        return StepOut(
+            transition=record.transition,
+            from_state=record.from_state,
+            to_state=record.to_state,
+            on=record.on,
+            actor=record.actor.username if record.actor else None,
+            note=record.note,
+            data=record.data,
+        )
+
+
+class CaseDetailOut(CaseOut):
+    request: dict[str, Any] = Field(description="The household's declared situation")
+    timeline: list[StepOut]
+
+
+class CasePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[CaseOut]
+
+
+class CaseFilter(InputSchema):
+    state: str = Field("", max_length=30)
+    program: str = Field("", max_length=30)
+    page: int = Field(1, ge=1, le=100_000)
+
+
+class CaseApplyIn(InputSchema):
+    household_id: int
+    applicant_id: int
+    program: ProgramCode
+    channel: Literal["self", "worker", "alert"] = "worker"
+    request: dict[str, Any] = Field(
+        description="The household's situation, as household.schema.json without as_of"
+    )
+
+
+class AcceptIn(InputSchema):
+    documents: list[str] = Field(max_length=20)
+    authorisation_signed: bool
+
+
+class VisitIn(InputSchema):
+    workers: list[str] = Field(max_length=5)
+    findings: str = Field(max_length=2000)
+
+
+class ApproveIn(InputSchema):
+    start_month: dt.date
+
+
+class RejectIn(InputSchema):
+    reasons: list[str] = Field(max_length=10)
+
+
+class TerminateIn(InputSchema):
+    reason: str = Field(max_length=500)
+    last_month: dt.date
+
+
+def _detail(case: AssistanceCase) -> CaseDetailOut:
+    return CaseDetailOut(
+        **CaseOut.from_case(case).dict(),
+        request=case.request,
+        timeline=[StepOut.from_record(record) for record in selectors.case_timeline(case=case)],
+    )
+
+
+@router.get("/cases", response=CasePage, operation_id="assistance_case_list")
+def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> CasePage:
+    cases = selectors.case_list(user=request.user, state=filters.state, program=filters.program)
+    start = (filters.page - 1) * PAGE_SIZE
+    return CasePage(
+        count=cases.count(),
+        page=filters.page,
+        page_size=PAGE_SIZE,
+        items=[CaseOut.from_case(case) for case in cases[start : start + PAGE_SIZE]],
+    )
+
+
+@router.get("/cases/{case_id}", response=CaseDetailOut, operation_id="assistance_case_get")
+def case_get(request: HttpRequest, case_id: int) -> CaseDetailOut:
+    return _detail(selectors.case_get(user=request.user, case_id=case_id))
+
+
+@router.post("/cases", response={201: CaseDetailOut}, operation_id="assistance_case_apply")
+def case_apply(request: HttpRequest, data: CaseApplyIn) -> Status:
+    household = household_get(user=request.user, household_id=data.household_id)
+    applicant = person_get(user=request.user, person_id=data.applicant_id)
+    case = services.case_apply(
+        acting_user=request.user,
+        household=household,
+        applicant=applicant,
+        program=data.program,
+        request=data.request,
+        channel=data.channel,
+        on=timezone.localdate(),
+    )
+    return Status(201, _detail(case))
+
+
+def _step(request: HttpRequest, case_id: int, step: Any, **arguments: Any) -> CaseDetailOut:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    step(case=case, acting_user=request.user, on=timezone.localdate(), **arguments)
+    return _detail(selectors.case_get(user=request.user, case_id=case_id))
+
+
+@router.post(
+    "/cases/{case_id}/accept", response=CaseDetailOut, operation_id="assistance_case_accept"
+)
+def case_accept(request: HttpRequest, case_id: int, data: AcceptIn) -> CaseDetailOut:
+    return _step(
+        request,
+        case_id,
+        services.case_accept,
+        documents=data.documents,
+        authorisation_signed=data.authorisation_signed,
+    )
+
+
+@router.post(
+    "/cases/{case_id}/verify", response=CaseDetailOut, operation_id="assistance_case_verify"
+)
+def case_verify(request: HttpRequest, case_id: int) -> CaseDetailOut:
+    return _step(request, case_id, services.case_verify)
+
+
+@router.post("/cases/{case_id}/visit", response=CaseDetailOut, operation_id="assistance_case_visit")
+def case_visit(request: HttpRequest, case_id: int, data: VisitIn) -> CaseDetailOut:
+    return _step(
+        request, case_id, services.case_visit, workers=data.workers, findings=data.findings
+    )
+
+
+@router.post(
+    "/cases/{case_id}/notice", response=CaseDetailOut, operation_id="assistance_case_notice"
+)
+def case_notice(request: HttpRequest, case_id: int) -> CaseDetailOut:
+    return _step(request, case_id, services.case_notice)
+
+
+@router.post(
+    "/cases/{case_id}/approve", response=CaseDetailOut, operation_id="assistance_case_approve"
+)
+def case_approve(request: HttpRequest, case_id: int, data: ApproveIn) -> CaseDetailOut:
+    return _step(request, case_id, services.case_approve, start_month=data.start_month)
+
+
+@router.post(
+    "/cases/{case_id}/reject", response=CaseDetailOut, operation_id="assistance_case_reject"
+)
+def case_reject(request: HttpRequest, case_id: int, data: RejectIn) -> CaseDetailOut:
+    return _step(request, case_id, services.case_reject, reasons=data.reasons)
+
+
+@router.post(
+    "/cases/{case_id}/terminate",
+    response=CaseDetailOut,
+    operation_id="assistance_case_terminate",
+)
+def case_terminate(request: HttpRequest, case_id: int, data: TerminateIn) -> CaseDetailOut:
+    return _step(
+        request,
+        case_id,
+        services.case_terminate,
+        reason=data.reason,
+        last_month=data.last_month,
+    )
