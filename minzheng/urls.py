@@ -14,6 +14,8 @@ urlpatterns = [
     path("registry/", include("minzheng.registry.urls")),
     path("audit/", include("minzheng.audit.urls")),
     path("policies/", include("minzheng.policies.urls")),
+    path("assistance/", include("minzheng.assistance.urls")),
+    path("inbox/", include("minzheng.workflow.urls")),
     path("api/", api.urls),
 ]
 

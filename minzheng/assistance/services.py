@@ -22,7 +22,7 @@ from minzheng.registry.models import Household, Membership, Person
 from minzheng.rules import RequestError, assess
 from minzheng.rules.request import validate_request
 from minzheng.workflow.models import TransitionRecord
-from minzheng.workflow.services import WorkflowError, transition_perform
+from minzheng.workflow.services import WorkflowError, transition_check, transition_perform
 
 REQUIRED_DOCUMENTS = ("身份证、户口簿", "家庭经济状况核对授权书")
 
@@ -41,7 +41,16 @@ def _month(day: dt.date) -> dt.date:
 
 def _assess_at(case: AssistanceCase, month: dt.date) -> dict[str, Any]:
     """Run the rules on the case's declared household for a month."""
-    return assess({**case.request, "as_of": f"{month:%Y-%m}"})
+    try:
+        return assess({**case.request, "as_of": f"{month:%Y-%m}"})
+    except RequestError as error:
+        raise CaseError(
+            [(f"{issue.path}：{issue.message_zh}", issue.message_en) for issue in error.issues]
+        ) from None
+
+
+def _check(case: AssistanceCase, name: str, acting_user: User) -> None:
+    transition_check(workflow=ASSISTANCE_CASE, case=case, name=name, acting_user=acting_user)
 
 
 def _summary(result: dict[str, Any], program: str) -> dict[str, Any]:
@@ -69,6 +78,16 @@ def case_apply(
     on: dt.date,
 ) -> AssistanceCase:
     """Open a case for a household of the registry with the household's declared situation."""
+    case = AssistanceCase(
+        number=f"SA{on:%Y%m%d}{secrets.token_hex(3).upper()}",
+        program=program,
+        household=household,
+        applicant=applicant,
+        division_code=household.division_id,
+        channel=channel,
+        request={key: value for key, value in request.items() if key != "as_of"},
+    )
+    _check(case, "apply", acting_user)
     problems: list[tuple[str, str]] = []
     if program not in Program.values:
         problems.append((f"未知的救助项目“{program}”", f"unknown programme {program!r}"))
@@ -89,21 +108,13 @@ def case_apply(
         ]
     if problems:
         raise CaseError(problems)
-    case = AssistanceCase(
-        number=f"SA{on:%Y%m%d}{secrets.token_hex(3).upper()}",
-        program=program,
-        household=household,
-        applicant=applicant,
-        division_code=household.division_id,
-        channel=channel,
-        request={key: value for key, value in request.items() if key != "as_of"},
-    )
     transition_perform(
         workflow=ASSISTANCE_CASE, case=case, name="apply", acting_user=acting_user, on=on
     )
     return case
 
 
+@transaction.atomic
 def case_accept(
     *,
     case: AssistanceCase,
@@ -113,6 +124,7 @@ def case_accept(
     authorisation_signed: bool,
 ) -> TransitionRecord:
     """Accept an application: the documents received and the signed authorisation (授权书)."""
+    _check(case, "accept", acting_user)
     missing = [name for name in REQUIRED_DOCUMENTS if name not in documents]
     problems = [(f"缺少材料：{name}", f"missing document: {name}") for name in missing]
     if not authorisation_signed:
@@ -132,12 +144,14 @@ def case_accept(
     )
 
 
+@transaction.atomic
 def case_verify(*, case: AssistanceCase, acting_user: User, on: dt.date) -> TransitionRecord:
     """Verify the household's economic situation: a report kept on the timeline.
 
     The report holds the rules' result on the declared data and flags what the registry says
     otherwise (members who are not, or no longer, in the household; deaths).
     """
+    _check(case, "verify", acting_user)
     result = _assess_at(case, _month(on))
     flags = _registry_flags(case)
     return transition_perform(
@@ -160,6 +174,7 @@ def _registry_flags(case: AssistanceCase) -> list[str]:
     return flags
 
 
+@transaction.atomic
 def case_visit(
     *,
     case: AssistanceCase,
@@ -169,6 +184,7 @@ def case_visit(
     findings: str,
 ) -> TransitionRecord:
     """Record the home visit: two workers, the date, what they found."""
+    _check(case, "visit", acting_user)
     named = [worker.strip() for worker in workers if worker.strip()]
     problems = []
     if len(set(named)) < 2:
@@ -188,8 +204,10 @@ def case_visit(
     )
 
 
+@transaction.atomic
 def case_notice(*, case: AssistanceCase, acting_user: User, on: dt.date) -> TransitionRecord:
     """Start the public notice; the decision may come when its 7 days have passed."""
+    _check(case, "notice", acting_user)
     return transition_perform(
         workflow=ASSISTANCE_CASE,
         case=case,
@@ -200,10 +218,12 @@ def case_notice(*, case: AssistanceCase, acting_user: User, on: dt.date) -> Tran
     )
 
 
+@transaction.atomic
 def case_approve(
     *, case: AssistanceCase, acting_user: User, on: dt.date, start_month: dt.date
 ) -> TransitionRecord:
     """Approve with the amount the rules give for the start month; their trace is kept."""
+    _check(case, "approve", acting_user)
     problems = []
     if case.due_on is not None and on < case.due_on:
         problems.append(
@@ -240,10 +260,12 @@ def case_approve(
     )
 
 
+@transaction.atomic
 def case_reject(
     *, case: AssistanceCase, acting_user: User, on: dt.date, reasons: list[str]
 ) -> TransitionRecord:
     """Refuse the application, with the reasons the decision letter gives."""
+    _check(case, "reject", acting_user)
     given = [reason.strip() for reason in reasons if reason.strip()]
     if not given:
         raise CaseError([("请填写不予批准的理由", "the reasons are required")])
@@ -257,10 +279,12 @@ def case_reject(
     )
 
 
+@transaction.atomic
 def case_terminate(
     *, case: AssistanceCase, acting_user: User, on: dt.date, reason: str, last_month: dt.date
 ) -> TransitionRecord:
     """End the payments: the reason and the last month paid."""
+    _check(case, "terminate", acting_user)
     problems = []
     if not reason.strip():
         problems.append(("请填写终止理由", "the reason is required"))

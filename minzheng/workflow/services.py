@@ -10,7 +10,7 @@ from django.db import models, transaction
 from minzheng.accounts.jurisdiction import workflow_transition_check
 from minzheng.accounts.models import User
 from minzheng.audit.services import audit_record
-from minzheng.workflow.definitions import Workflow
+from minzheng.workflow.definitions import Transition, Workflow
 from minzheng.workflow.models import TransitionRecord
 
 
@@ -21,6 +21,37 @@ class WorkflowError(Exception):
         super().__init__(f"{message_zh} ({message_en})")
         self.message_zh = message_zh
         self.message_en = message_en
+
+
+@transaction.atomic
+def transition_check(
+    *, workflow: Workflow, case: models.Model, name: str, acting_user: User
+) -> Transition:
+    """Raise unless the user may make this step of this case now: role, scope, then state.
+
+    Services call it before they validate their input, so that someone who may not act learns
+    nothing else about the case.
+    """
+    if case.pk is not None:  # lock the row and read it afresh: two people cannot act at once
+        type(case).objects.select_for_update().filter(pk=case.pk).exists()
+        case.refresh_from_db()
+    try:
+        transition = workflow.transition(name)
+    except KeyError:
+        raise WorkflowError(f"没有“{name}”这一环节", f"no transition {name!r}") from None
+    workflow_transition_check(
+        user=acting_user,
+        roles=transition.roles,
+        division_code=case.division_code,
+        business_line=workflow.business_line,
+    )
+    current = getattr(case, "state", "") or ""
+    if current not in transition.sources:
+        raise WorkflowError(
+            f"办件当前为“{workflow.states.get(current, current)}”，不能{transition.label}",
+            f"the case is {current or 'new'}; {name} is not allowed",
+        )
+    return transition
 
 
 @transaction.atomic
@@ -38,26 +69,10 @@ def transition_perform(
     """Move `case` along transition `name`, setting `changes` on it; record and audit the step.
 
     The case model has `state`, `due_on` and `division_code` fields. A saved case is locked
-    and re-read first, so two people cannot move it at once from the same state.
+    and re-read first (the caller's object is refreshed), so two people cannot move it at once.
     """
-    try:
-        transition = workflow.transition(name)
-    except KeyError:
-        raise WorkflowError(f"没有“{name}”这一环节", f"no transition {name!r}") from None
-    if case.pk is not None:
-        case = type(case).objects.select_for_update().get(pk=case.pk)
+    transition = transition_check(workflow=workflow, case=case, name=name, acting_user=acting_user)
     current = getattr(case, "state", "") or ""
-    workflow_transition_check(
-        user=acting_user,
-        roles=transition.roles,
-        division_code=case.division_code,
-        business_line=workflow.business_line,
-    )
-    if current not in transition.sources:
-        raise WorkflowError(
-            f"办件当前为“{workflow.states.get(current, current)}”，不能{transition.label}",
-            f"the case is {current or 'new'}; {name} is not allowed",
-        )
     case.state = transition.target
     case.due_on = on + dt.timedelta(days=transition.due_days) if transition.due_days else None
     for field, value in (changes or {}).items():

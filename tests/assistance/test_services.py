@@ -311,3 +311,24 @@ def test_the_inbox_lists_open_cases_in_scope_most_urgent_first(
         (dibao_case.pk, False),
     ]
     assert inbox(user=tangqiao_clerk, on=dt.date(2026, 1, 18)) == []
+
+
+def test_approving_for_a_month_the_rules_cannot_assess_is_refused(
+    dibao_case, yangshe_clerk, yangshe_approver
+):
+    _to_notice(dibao_case, yangshe_clerk)
+    before = _snapshot(dibao_case)
+    with pytest.raises(services.CaseError) as caught:
+        services.case_approve(
+            case=dibao_case,
+            acting_user=yangshe_approver,
+            on=dt.date(2026, 1, 20),
+            start_month=dt.date(2022, 3, 1),
+        )
+    assert caught.value.problems == [
+        (
+            "$.as_of：2022-03 无有效的参数 dibao.standard（自 2023-07 起有值），无法评估",
+            "parameter dibao.standard has no value in force in 2022-03 (it has one from 2023-07)",
+        )
+    ]
+    assert _snapshot(dibao_case) == before

@@ -20,7 +20,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from minzheng.accounts.models import User
 from minzheng.accounts.services import user_deactivate
+from minzheng.assistance.models import AssistanceCase
 from minzheng.registry.models import Household
+from tests.assistance.test_pages import apply_form
 from tests.conftest import YANGSHE, YANGSHE_VILLAGE, make_id_number
 from tests.security.conftest import WHO, World, newest_event, sign_in, snapshot
 
@@ -104,6 +106,10 @@ def _calculator_form(ids: dict[str, object]) -> dict[str, object]:
     }
 
 
+def _apply_form(ids: dict[str, object]) -> dict[str, object]:
+    return apply_form(Household.objects.get(pk=ids["household"]))
+
+
 def _managed_user_is_deactivated(world: World) -> None:
     user_deactivate(acting_user=world.users["city"], user=world.managed)
 
@@ -113,6 +119,8 @@ PERSON = "/registry/persons/{head}/"
 HOUSEHOLD = "/registry/households/{household}/"
 MANAGED = "/accounts/users/{user}/"
 WRITERS = frozenset({"own_town", "city"})
+CASE = "/assistance/cases/{case}/"
+APPLY = "/assistance/households/{household}/apply/"
 
 PAGES = [
     Page("dashboard", "GET", "/", (L, 200, 200, 200, 200, 200)),
@@ -384,6 +392,40 @@ PAGES = [
         data=_calculator_form,
     ),
     Page("policies:parameters", "GET", "/policies/parameters/", (L, 403, 403, 403, 200, 200)),
+    Page("workflow:inbox", "GET", "/inbox/", (L, 200, 200, 200, 200, 200)),
+    Page("assistance:case_list", "GET", "/assistance/cases/", (L, 200, 200, 200, 200, 200)),
+    Page("assistance:case_detail", "GET", CASE, (L, 404, 404, 200, 200, 200)),
+    Page(
+        "assistance:case_step",
+        "POST",
+        CASE + "accept/",
+        # Only the town accepts; the provider and 塘桥镇 cannot see the case at all.
+        (L, 404, 404, CASE, 403, 403),
+        data={
+            "documents": ["身份证、户口簿", "家庭经济状况核对授权书"],
+            "authorisation_signed": "on",
+        },
+        action="assistance.case.accept",
+        changes=frozenset({"own_town"}),
+    ),
+    Page(
+        "assistance:case_step",
+        "POST",
+        CASE + "approve/",
+        (L, 404, 404, 403, 403, 403),  # only the town's approver decides
+        data={"start_month": "2026-02"},
+    ),
+    Page("assistance:case_apply", "GET", APPLY, (L, 404, 404, 200, 200, 200)),
+    Page(
+        "assistance:case_apply",
+        "POST",
+        APPLY,
+        # The auditor sees the household but may not apply for it.
+        (L, 404, 404, "/assistance/cases/{new_case}/", "/assistance/cases/{new_case}/", 403),
+        data=_apply_form,
+        action="assistance.case.apply",
+        changes=WRITERS,
+    ),
     Page("api:openapi-json", "GET", "/api/openapi.json", (200, 200, 200, 200, 200, 200)),
     Page("api:openapi-view", "GET", "/api/docs", (200, 200, 200, 200, 200, 200)),
     Page("api:api-root", "GET", "/api/", (404, 404, 404, 404, 404, 404)),
@@ -403,9 +445,11 @@ def _made_ids() -> dict[str, object]:
     """Ids of what a write in the table creates, for the redirect that follows it."""
     household = Household.objects.filter(number=NEW_HOUSEHOLD_NUMBER).first()
     user = User.objects.filter(username=NEW_USERNAME).first()
+    case = AssistanceCase.objects.order_by("-pk").first()
     return {
         "new_household": household.pk if household else None,
         "new_user": user.pk if user else None,
+        "new_case": case.pk if case else None,
     }
 
 
@@ -483,6 +527,6 @@ def test_the_page_table_has_a_row_for_every_url_of_the_urlconf(client, db):
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_each_row_of_the_page_table_names_the_view_its_path_reaches(page):
-    ids = {"head": 1, "child": 3, "household": 1, "user": 1}
+    ids = {"head": 1, "child": 3, "household": 1, "user": 1, "case": 1}
 
     assert resolve(page.path.format(**ids)).view_name == page.name

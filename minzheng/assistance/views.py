@@ -1,0 +1,271 @@
+"""Assistance pages: the case list, a case with its timeline and its next steps, applying."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from minzheng.assistance import selectors, services
+from minzheng.assistance.models import Channel, Program
+from minzheng.assistance.workflows import ASSISTANCE_CASE
+from minzheng.policies.forms import HouseholdForm, MemberFormSet, calculator_request
+from minzheng.registry.forms import StyledForm
+from minzheng.registry.selectors import household_get
+from minzheng.workflow.services import WorkflowError
+
+MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+class MonthField(forms.CharField):
+    """A month typed as YYYY-MM, cleaned to its first day."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=7, **kwargs)
+        self.widget.input_type = "month"
+
+    def clean(self, value: Any) -> dt.date:
+        text = super().clean(value)
+        if not MONTH.match(text):
+            raise forms.ValidationError(_("月份格式应为 YYYY-MM"))
+        return dt.date(int(text[:4]), int(text[5:7]), 1)
+
+
+class AcceptForm(StyledForm):
+    documents = forms.MultipleChoiceField(
+        label=gettext_lazy("已收材料"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(name, name) for name in (*services.REQUIRED_DOCUMENTS, "收入证明", "残疾人证")],
+    )
+    authorisation_signed = forms.BooleanField(
+        label=gettext_lazy("家庭成员已签署经济状况核对授权书"), required=False
+    )
+
+
+class VisitForm(StyledForm):
+    worker_1 = forms.CharField(label=gettext_lazy("调查人员一"), max_length=20)
+    worker_2 = forms.CharField(label=gettext_lazy("调查人员二"), max_length=20)
+    findings = forms.CharField(
+        label=gettext_lazy("调查情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ApproveForm(StyledForm):
+    start_month = MonthField(label=gettext_lazy("起始月份"))
+
+
+class RejectForm(StyledForm):
+    reasons = forms.CharField(
+        label=gettext_lazy("不予批准的理由（每行一条）"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class TerminateForm(StyledForm):
+    reason = forms.CharField(label=gettext_lazy("终止理由"), max_length=500)
+    last_month = MonthField(label=gettext_lazy("最后发放月份"))
+
+
+STEP_FORMS: dict[str, type[forms.Form] | None] = {
+    "accept": AcceptForm,
+    "verify": None,
+    "visit": VisitForm,
+    "notice": None,
+    "approve": ApproveForm,
+    "reject": RejectForm,
+    "terminate": TerminateForm,
+}
+
+
+def _arguments(step: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What each service takes, from its form's cleaned data."""
+    if step == "accept":
+        return {
+            "documents": data["documents"],
+            "authorisation_signed": data["authorisation_signed"],
+        }
+    if step == "visit":
+        return {"workers": [data["worker_1"], data["worker_2"]], "findings": data["findings"]}
+    if step == "approve":
+        return {"start_month": data["start_month"]}
+    if step == "reject":
+        return {"reasons": data["reasons"].splitlines()}
+    if step == "terminate":
+        return {"reason": data["reason"], "last_month": data["last_month"]}
+    return {}
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")[:30]
+    program = request.GET.get("program", "")[:30]
+    cases = selectors.case_list(user=request.user, state=state, program=program)[:200]
+    return render(
+        request,
+        "assistance/case_list.html",
+        {
+            "cases": cases,
+            "states": ASSISTANCE_CASE.states,
+            "programs": Program.choices,
+            "state": state,
+            "program": program,
+        },
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    user = request.user
+    steps = [
+        {"transition": transition, "form": (STEP_FORMS[transition.name] or StyledForm)()}
+        for transition in ASSISTANCE_CASE.available(
+            state=case.state, role=user.role, is_superuser=user.is_superuser
+        )
+    ]
+    assessment = case.assessment["programs"][case.program] if case.assessment else None
+    return render(
+        request,
+        "assistance/case_detail.html",
+        {
+            "case": case,
+            "timeline": selectors.case_timeline(case=case),
+            "steps": steps,
+            "assessment": assessment,
+            "members": case.request.get("members", []),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if step not in STEP_FORMS:
+        raise Http404
+    form_class = STEP_FORMS[step]
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return redirect("assistance:case_detail", case_id=case.pk)
+    step_service = getattr(services, f"case_{step}")
+    try:
+        step_service(
+            case=case,
+            acting_user=request.user,
+            on=timezone.localdate(),
+            **_arguments(step, form.cleaned_data if form else {}),
+        )
+    except services.CaseError as error:
+        for message_zh, _message_en in error.problems:
+            messages.error(request, message_zh)
+    except WorkflowError as error:
+        messages.error(request, error.message_zh)
+    else:
+        messages.success(
+            request, _("已办理：%(step)s") % {"step": ASSISTANCE_CASE.transition(step).label}
+        )
+    return redirect("assistance:case_detail", case_id=case.pk)
+
+
+class ApplyForm(StyledForm):
+    program = forms.ChoiceField(label=gettext_lazy("救助项目"), choices=Program.choices)
+    applicant = forms.TypedChoiceField(label=gettext_lazy("申请人"), coerce=int)
+    channel = forms.ChoiceField(
+        label=gettext_lazy("申请方式"), choices=Channel.choices, initial=Channel.WORKER
+    )
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].choices = members
+
+
+def _registry_member(membership: Any, number: int) -> dict[str, Any]:
+    """What the registry already knows of a member, to start the declaration from."""
+    person = membership.person
+    return {
+        "id": person.name or f"成员{number}",
+        "relation": membership.relation,
+        "birth_date": person.birth_date,
+        "hukou_local": True,
+        "disability_category": person.disability_category or "",
+        "disability_grade": person.disability_grade or "",
+        "serious_illness": person.serious_illness,
+        "student": "none",
+        "employment": "not_working",
+        "capable_legal_supporter": "yes",
+    }
+
+
+@login_required
+def case_apply(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = household_get(user=request.user, household_id=household_id)
+    current = [
+        membership
+        for membership in household.memberships.all()
+        if membership.valid_to is None and membership.person.death_date is None
+    ]
+    choices = [(membership.person_id, membership.person.name) for membership in current]
+    if request.method == "POST":
+        form = ApplyForm(request.POST, members=choices)
+        household_form = HouseholdForm(request.POST)
+        members = MemberFormSet(request.POST, prefix="members")
+        if form.is_valid() and household_form.is_valid() and members.is_valid():
+            today = timezone.localdate()
+            declared = calculator_request(
+                household=household_form.cleaned_data,
+                members=[member.cleaned_data for member in members.forms],
+                as_of=today,
+            )
+            declared["division"] = household.division_id
+            applicant = next(
+                m.person for m in current if m.person_id == form.cleaned_data["applicant"]
+            )
+            try:
+                case = services.case_apply(
+                    acting_user=request.user,
+                    household=household,
+                    applicant=applicant,
+                    program=form.cleaned_data["program"],
+                    request=declared,
+                    channel=form.cleaned_data["channel"],
+                    on=today,
+                )
+            except services.CaseError as error:
+                for message_zh, _message_en in error.problems:
+                    form.add_error(None, message_zh)
+            else:
+                messages.success(request, _("已提交申请 %(number)s") % {"number": case.number})
+                return redirect("assistance:case_detail", case_id=case.pk)
+    else:
+        form = ApplyForm(members=choices, initial={"applicant": household.head_id})
+        household_form = HouseholdForm(initial={"division": household.division_id})
+        members = MemberFormSet(
+            prefix="members",
+            initial=[_registry_member(m, number) for number, m in enumerate(current, 1)],
+        )
+    return render(
+        request,
+        "assistance/case_apply.html",
+        {
+            "household": household,
+            "form": form,
+            "household_form": household_form,
+            "members": members,
+        },
+    )
