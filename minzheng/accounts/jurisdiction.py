@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from minzheng.accounts.models import CITY_CODE, Role, User
+from minzheng.accounts.models import CITY_CODE, BusinessLine, Role, User
 
 # Roles whose scope is the whole city whatever division code they carry.
 CITY_WIDE_ROLES = {Role.CITY_ADMIN, Role.CITY_STAFF, Role.AUDITOR}
@@ -169,3 +169,24 @@ def case_scope_prefix(*, user: User, business_line: str) -> str | None:
     if is_city_staff and not user.is_superuser and user.business_line != business_line:
         return None
     return user_scope_prefix(user)
+
+
+def _city_assistance_staff(user: User) -> bool:
+    if user.is_superuser or user.role == Role.CITY_ADMIN:
+        return user.is_active
+    return (
+        user.is_active
+        and user.role == Role.CITY_STAFF
+        and user.business_line == BusinessLine.ASSISTANCE
+    )
+
+
+def payroll_check(*, user: User) -> None:
+    """Raise PermissionDenied unless the user runs the city's assistance payroll."""
+    if not (user.is_authenticated and _city_assistance_staff(user)):
+        raise PermissionDenied(_("只有市局社会救助人员可以办理资金发放"))
+
+
+def bank_account_reveal_allowed(user: User) -> bool:
+    """Whether the bank file may carry accounts in clear for this user (the payroll staff)."""
+    return bool(user.is_authenticated and _city_assistance_staff(user))

@@ -76,3 +76,61 @@ class AssistanceCase(models.Model):
     @property
     def state_label(self) -> str:
         return ASSISTANCE_CASE.states.get(self.state, self.state)
+
+
+class PayrollMonth(models.Model):
+    """A closed month of payments: closing twice changes nothing (the first close stands)."""
+
+    month = models.DateField(_("发放月份"), unique=True)  # the first day of the month
+    closed_at = models.DateTimeField(_("关账时间"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("关账人")
+    )
+
+    class Meta:
+        verbose_name = _("月度发放")
+        verbose_name_plural = _("月度发放")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class PaymentKind(models.TextChoices):
+    REGULAR = "regular", _("当月发放")
+    ADJUSTMENT = "adjustment", _("补发或扣回")
+
+
+class PaymentStatus(models.TextChoices):
+    PAID = "paid", _("已发放")
+    FAILED = "failed", _("发放失败")
+
+
+class Payment(models.Model):
+    """One line of a month's ledger: a case's payment, or a correction of earlier months."""
+
+    payroll = models.ForeignKey(
+        PayrollMonth, on_delete=models.PROTECT, related_name="payments", verbose_name=_("月份")
+    )
+    case = models.ForeignKey(
+        AssistanceCase, on_delete=models.PROTECT, related_name="payments", verbose_name=_("案件")
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=PaymentKind.choices)
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=PaymentStatus.choices, default=PaymentStatus.PAID
+    )
+    failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("发放明细")
+        verbose_name_plural = _("发放明细")
+        ordering = ["payroll", "case__number", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payroll", "case", "kind"], name="payment_one_per_case_kind_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payroll} {self.case} {self.amount}"

@@ -15,6 +15,7 @@ ACTION_LABELS = {
     "registry.person.record_death": _("死亡登记"),
     "registry.person.export": _("导出人员"),
     "registry.person.reveal": _("查看完整信息"),
+    "registry.person.bank_account": _("登记银行账号"),
     "registry.household.register": _("登记家庭"),
     "registry.household.add_member": _("添加成员"),
     "registry.household.set_head": _("变更户主"),
@@ -47,6 +48,9 @@ ACTION_LABELS = {
     "assistance.case.approve": _("批准救助"),
     "assistance.case.reject": _("不予批准"),
     "assistance.case.terminate": _("终止救助"),
+    "assistance.payroll.close": _("资金发放关账"),
+    "assistance.payroll.export": _("导出发放文件"),
+    "assistance.payroll.failures": _("导入银行失败记录"),
 }
 
 

@@ -9,6 +9,7 @@ from minzheng.rules.id_number import mask_id_number
 
 ID_NUMBER_FIELD = "registry.person.id_number"
 PHONE_FIELD = "registry.person.phone"
+BANK_ACCOUNT_FIELD = "registry.person.bank_account"
 
 
 def id_number_index(value: str) -> str:
@@ -111,6 +112,10 @@ class Person(models.Model):
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
     phone_encrypted = models.TextField(_("联系电话(密文)"), blank=True, default="")
+    # Where assistance is paid; db_default so that bulk loads may leave it out.
+    bank_account_encrypted = models.TextField(
+        _("银行账号(密文)"), blank=True, default="", db_default=""
+    )
     hukou_division = models.ForeignKey(
         Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("户籍地")
     )
@@ -183,6 +188,21 @@ class Person(models.Model):
     @phone.setter
     def phone(self, value: str) -> None:
         self.phone_encrypted = crypto.encrypt(value.strip(), field=PHONE_FIELD)
+
+    @property
+    def bank_account(self) -> str:
+        return crypto.decrypt(self.bank_account_encrypted, field=BANK_ACCOUNT_FIELD)
+
+    @bank_account.setter
+    def bank_account(self, value: str) -> None:
+        self.bank_account_encrypted = crypto.encrypt(
+            value.replace(" ", ""), field=BANK_ACCOUNT_FIELD
+        )
+
+    @property
+    def bank_account_masked(self) -> str:
+        account = self.bank_account
+        return "*" * max(len(account) - 4, 0) + account[-4:]
 
     @property
     def id_number_masked(self) -> str:

@@ -33,6 +33,7 @@ from minzheng.accounts.models import User
 from minzheng.audit.services import audit_record
 from minzheng.registry.errors import Issue, RegistryError, fail
 from minzheng.registry.models import (
+    BANK_ACCOUNT_FIELD,
     ID_NUMBER_FIELD,
     PHONE_FIELD,
     DisabilityCategory,
@@ -611,6 +612,30 @@ def person_update(*, acting_user: User, person: Person, data: PersonIn) -> Perso
         target=person,
         division_code=person.residence_division_id,
         data={"changes": changes},
+    )
+    return person
+
+
+BANK_ACCOUNT = re.compile(r"^[0-9]{12,30}$")
+
+
+@transaction.atomic
+def person_set_bank_account(*, acting_user: User, person: Person, account: str) -> Person:
+    """Record where a person is paid (12-30 digits); the number stays out of the audit log."""
+    registry_write_check(user=acting_user, division_code=person.residence_division_id)
+    account = account.replace(" ", "")
+    if not BANK_ACCOUNT.match(account):
+        raise fail("bank_account", "银行账号应为12至30位数字", "a bank account has 12-30 digits")
+    if account == person.bank_account:
+        return person
+    person.bank_account = account
+    person.save(update_fields=["bank_account_encrypted", "updated_at"])
+    audit_record(
+        actor=acting_user,
+        action="registry.person.bank_account",
+        target=person,
+        division_code=person.residence_division_id,
+        data={"bank_account": person.bank_account_masked},
     )
     return person
 
@@ -1306,6 +1331,7 @@ def persons_export(
 ENCRYPTED_PERSON_COLUMNS = (
     ("id_number_encrypted", ID_NUMBER_FIELD),
     ("phone_encrypted", PHONE_FIELD),
+    ("bank_account_encrypted", BANK_ACCOUNT_FIELD),
 )
 
 

@@ -122,6 +122,28 @@ def template_workbook() -> bytes:
     return _saved(workbook)
 
 
+def read_plain_table(content: bytes, filename: str) -> list[dict[str, str]]:
+    """Rows of an .xlsx or .csv file as {header: text}; raise ValueError for another kind."""
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        raw_rows = _xlsx_rows(content)
+    elif lower.endswith(".csv"):
+        raw_rows = _csv_rows(content)
+    else:
+        raise ValueError("only .xlsx and .csv files")
+    if not raw_rows:
+        return []
+    headers = [str(cell or "").strip() for cell in raw_rows[0]]
+    return [
+        {
+            header: _text(raw[index] if index < len(raw) else None)
+            for index, header in enumerate(headers)
+        }
+        for raw in raw_rows[1:]
+        if any(cell not in (None, "") for cell in raw)
+    ]
+
+
 def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     """Read an .xlsx or .csv upload into (row number, {key: text}); raise RegistryError."""
     lower = filename.lower()

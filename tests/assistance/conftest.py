@@ -5,8 +5,11 @@ from typing import Any
 
 import pytest
 
+from minzheng.accounts.models import BusinessLine, Role, User
+from minzheng.assistance import services
 from minzheng.assistance.models import AssistanceCase
 from minzheng.assistance.services import case_apply
+from tests.conftest import _user
 
 APPLIED_ON = dt.date(2026, 1, 5)
 
@@ -52,3 +55,33 @@ def dibao_case(family, yangshe_clerk) -> AssistanceCase:
         request=family_request(),
         on=APPLIED_ON,
     )
+
+
+def approve(case: AssistanceCase, clerk: User, approver: User, start: dt.date) -> AssistanceCase:
+    """Take an applied case through every step to approval, the notice ending on time."""
+    on = start - dt.timedelta(days=20)
+    services.case_accept(
+        case=case,
+        acting_user=clerk,
+        on=on,
+        documents=list(services.REQUIRED_DOCUMENTS),
+        authorisation_signed=True,
+    )
+    services.case_verify(case=case, acting_user=clerk, on=on)
+    services.case_visit(
+        case=case, acting_user=clerk, on=on, workers=["张三", "李四"], findings="属实"
+    )
+    services.case_notice(case=case, acting_user=clerk, on=on)
+    services.case_approve(
+        case=case, acting_user=approver, on=on + dt.timedelta(days=7), start_month=start
+    )
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def payroll_staff(divisions: None) -> User:
+    user = _user("payroll_staff", Role.CITY_STAFF, "320582")
+    user.business_line = BusinessLine.ASSISTANCE
+    user.save()
+    return user
