@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 
+from minzheng.accounts.jurisdiction import payroll_check
 from minzheng.accounts.models import User
-from minzheng.assistance.models import AssistanceCase
+from minzheng.assistance.models import AssistanceCase, PayrollMonth
 from minzheng.assistance.workflows import ASSISTANCE_CASE
 from minzheng.workflow.models import TransitionRecord
 from minzheng.workflow.selectors import cases_in_scope, timeline
@@ -31,3 +34,17 @@ def case_get(*, user: User, case_id: int) -> AssistanceCase:
 
 def case_timeline(*, case: AssistanceCase) -> QuerySet[TransitionRecord]:
     return timeline(workflow=ASSISTANCE_CASE, case=case)
+
+
+def payroll_months(*, user: User) -> QuerySet[PayrollMonth]:
+    """The closed months with their line counts and totals (payroll staff only)."""
+    payroll_check(user=user)
+    return PayrollMonth.objects.annotate(lines=Count("payments"), total=Sum("payments__amount"))
+
+
+def payroll_get(*, user: User, month: dt.date) -> PayrollMonth:
+    payroll_check(user=user)
+    payroll = PayrollMonth.objects.filter(month=month).first()
+    if payroll is None:
+        raise Http404
+    return payroll

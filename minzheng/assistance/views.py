@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from minzheng.assistance import selectors, services
+from minzheng.assistance import payroll, selectors, services
 from minzheng.assistance.models import Channel, Program
 from minzheng.assistance.workflows import ASSISTANCE_CASE
 from minzheng.policies.forms import HouseholdForm, MemberFormSet, calculator_request
@@ -25,6 +25,7 @@ from minzheng.registry.selectors import household_get
 from minzheng.workflow.services import WorkflowError
 
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MonthField(forms.CharField):
@@ -269,3 +270,76 @@ def case_apply(request: HttpRequest, household_id: int) -> HttpResponse:
             "members": members,
         },
     )
+
+
+class PayrollCloseForm(StyledForm):
+    month = MonthField(label=gettext_lazy("发放月份"))
+
+
+FILE_TYPES = {".csv": "text/csv; charset=utf-8", ".xlsx": XLSX}
+
+
+@login_required
+def payroll_list(request: HttpRequest) -> HttpResponse:
+    months = selectors.payroll_months(user=request.user)
+    form = PayrollCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            month_payroll, closed = payroll.payroll_month_close(
+                acting_user=request.user,
+                month=form.cleaned_data["month"],
+                today=timezone.localdate(),
+            )
+        except payroll.PayrollError as error:
+            for message_zh, _message_en in error.problems:
+                form.add_error(None, message_zh)
+        else:
+            label = f"{month_payroll.month:%Y-%m}"
+            if closed:
+                messages.success(request, _("%(month)s 已关账") % {"month": label})
+            else:
+                messages.info(request, _("%(month)s 此前已关账，未作改动") % {"month": label})
+            return redirect("assistance:payroll_detail", month=label)
+    return render(request, "assistance/payroll_list.html", {"months": months, "form": form})
+
+
+def _month(text: str) -> dt.date:
+    if not MONTH.match(text):
+        raise Http404
+    return dt.date(int(text[:4]), int(text[5:7]), 1)
+
+
+@login_required
+def payroll_detail(request: HttpRequest, month: str) -> HttpResponse:
+    month_payroll = selectors.payroll_get(user=request.user, month=_month(month))
+    lines = payroll.ledger(payroll=month_payroll, reveal_accounts=False)
+    return render(
+        request,
+        "assistance/payroll_detail.html",
+        {
+            "payroll": month_payroll,
+            "label": month,
+            "summary": payroll.summary(lines),
+            "lines": lines,
+            "failed": sum(1 for line in lines if line.status == "failed"),
+            "files": [
+                f"ledger-{month}.csv",
+                f"bank-{month}.xlsx",
+                f"bank-{month}.csv",
+                f"summary-{month}.csv",
+            ],
+        },
+    )
+
+
+@login_required
+def payroll_file(request: HttpRequest, month: str, name: str) -> HttpResponse:
+    month_payroll = selectors.payroll_get(user=request.user, month=_month(month))
+    files = payroll.payroll_files(
+        acting_user=request.user, payroll=month_payroll, reveal_accounts=True
+    )
+    if name not in files:
+        raise Http404
+    response = HttpResponse(files[name], content_type=FILE_TYPES[name[name.rindex(".") :]])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -8,6 +8,7 @@ log's newest entry is that change by that user; in every other cell nothing chan
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from minzheng.accounts.models import User
 from minzheng.accounts.services import user_deactivate
 from minzheng.assistance.models import AssistanceCase
+from minzheng.assistance.payroll import payroll_month_close
 from minzheng.registry.models import Household
 from tests.assistance.test_pages import apply_form
 from tests.conftest import YANGSHE, YANGSHE_VILLAGE, make_id_number
@@ -108,6 +110,12 @@ def _calculator_form(ids: dict[str, object]) -> dict[str, object]:
 
 def _apply_form(ids: dict[str, object]) -> dict[str, object]:
     return apply_form(Household.objects.get(pk=ids["household"]))
+
+
+def _january_closed(world: World) -> None:
+    payroll_month_close(
+        acting_user=world.users["city"], month=dt.date(2026, 1, 1), today=dt.date(2026, 2, 1)
+    )
 
 
 def _managed_user_is_deactivated(world: World) -> None:
@@ -416,6 +424,32 @@ PAGES = [
         data={"start_month": "2026-02"},
     ),
     Page("assistance:case_apply", "GET", APPLY, (L, 404, 404, 200, 200, 200)),
+    Page("assistance:payroll_list", "GET", "/assistance/payroll/", (L, 403, 403, 403, 200, 403)),
+    Page(
+        "assistance:payroll_list",
+        "POST",
+        "/assistance/payroll/",
+        (L, 403, 403, 403, "/assistance/payroll/2026-01/", 403),
+        data={"month": "2026-01"},
+        action="assistance.payroll.close",
+        changes=frozenset({"city"}),
+    ),
+    Page(
+        "assistance:payroll_detail",
+        "GET",
+        "/assistance/payroll/2026-01/",
+        (L, 403, 403, 403, 200, 403),
+        prepare=_january_closed,
+    ),
+    Page(
+        "assistance:payroll_file",
+        "GET",
+        "/assistance/payroll/2026-01/bank-2026-01.csv",
+        (L, 403, 403, 403, 200, 403),
+        prepare=_january_closed,
+        action="assistance.payroll.export",  # accounts in clear: every download is recorded
+        changes=frozenset({"city"}),
+    ),
     Page(
         "assistance:case_apply",
         "POST",
