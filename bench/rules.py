@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import free_port, percentile, start_gunicorn  # noqa: E402 - after the path
 from minzheng.rules import assess  # noqa: E402 - after the path is set
 from minzheng.rules.assess import simulation  # noqa: E402
-from minzheng.rules.inputs import arrays_from_frames  # noqa: E402
+from minzheng.rules.inputs import arrays_from_frames, requests_from_frames  # noqa: E402
 from minzheng.rules.parameters import month_start, parameters_at  # noqa: E402
 from minzheng.synth.generate import generate, write_parquet  # noqa: E402
 
@@ -209,62 +209,7 @@ def requests_from_city(folder: Path, as_of: str, count: int) -> list[dict[str, A
     persons = pl.read_parquet(folder / "persons.parquet").filter(
         pl.col("household_id").is_in(households["household_id"].implode())
     )
-    members: dict[str, list[dict[str, Any]]] = {}
-    for person in persons.iter_rows(named=True):
-        member: dict[str, Any] = {
-            "id": person["person_id"],
-            "relation": person["relation"],
-            "id_number": person["id_number"],
-            "serious_illness": person["serious_illness"],
-            "student": person["student"],
-            "employment": person["employment"],
-            "capable_legal_supporter": person["capable_legal_supporter"],
-            "lives_alone": person["lives_alone"],
-            "income": {
-                kind: person[f"income_{kind}"]
-                for kind in ("wages", "business", "property", "pension", "support_received")
-            }
-            | {
-                "other_transfers": person["income_other_transfers"],
-                "excluded": person["income_excluded"],
-            },
-        }
-        if person["disability_grade"] is not None:
-            member["disability"] = {
-                "category": person["disability_category"],
-                "grade": person["disability_grade"],
-            }
-        if person["ability_level"] is not None:
-            member["ability_level"] = person["ability_level"]
-        if person["parents"] is not None:
-            member["parents"] = person["parents"]
-        members.setdefault(person["household_id"], []).append(member)
-    requests = []
-    for household in households.iter_rows(named=True):
-        request: dict[str, Any] = {
-            "as_of": as_of,
-            "division": household["division"],
-            "members": members[household["household_id"]],
-            "assets": {
-                "financial": household["assets_financial"],
-                "vehicles": household["vehicles"],
-                "homes": household["homes"],
-                "registered_businesses": household["registered_businesses"],
-            },
-            "expenses_12m": {
-                "medical": household["expense_medical"],
-                "education": household["expense_education"],
-                "disability_rehabilitation": household["expense_disability_rehabilitation"],
-                "other_rigid": household["expense_other_rigid"],
-            },
-        }
-        if household["emergency_kind"] is not None:
-            request["emergency"] = {
-                "kind": household["emergency_kind"],
-                "loss": household["emergency_loss"],
-            }
-        requests.append(request)
-    return requests
+    return list(requests_from_frames(persons, households, as_of=as_of).values())
 
 
 def assess_in_process(requests: list[dict[str, Any]]) -> None:

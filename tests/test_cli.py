@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from minzheng.accounts.models import User
+from minzheng.assistance.models import AssistanceCase
 from minzheng.audit.models import AuditEvent
 from minzheng.registry.models import Division, Household, Person
 from tests.registry.test_import import GOOD, xlsx
@@ -127,10 +128,21 @@ def test_synth_without_out_or_load_is_refused() -> None:
 
 def test_demo_twice_adds_no_duplicates(db) -> None:
     run("demo", scale=0.0005)
-    counts = (Person.objects.count(), Household.objects.count(), User.objects.count())
+    counts = (
+        Person.objects.count(),
+        Household.objects.count(),
+        User.objects.count(),
+        AssistanceCase.objects.count(),
+    )
     second = run("demo", scale=0.0005)
     assert "载入 loaded 0 households, 0 persons" in second
-    assert (Person.objects.count(), Household.objects.count(), User.objects.count()) == counts
+    assert "演示救助申请 demo assistance cases: 0" in second
+    assert (
+        Person.objects.count(),
+        Household.objects.count(),
+        User.objects.count(),
+        AssistanceCase.objects.count(),
+    ) == counts
     assert set(User.objects.values_list("role", flat=True)) == {
         "city_admin",
         "city_staff",
@@ -140,7 +152,9 @@ def test_demo_twice_adds_no_duplicates(db) -> None:
         "village_worker",
         "provider",
     }
-    assert User.objects.filter(role="town_clerk").values("division_code").distinct().count() == 2
+    # A clerk and an approver in each of the 11 towns, so that each has its demo cases.
+    assert User.objects.filter(role="town_clerk").values("division_code").distinct().count() == 11
+    assert User.objects.filter(role="town_approver").count() == 11
 
 
 def test_loaddivisions_reads_a_village_list(divisions, tmp_path: Path) -> None:

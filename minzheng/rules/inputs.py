@@ -343,3 +343,62 @@ def _household_index(person_households: pl.Series, household_ids: pl.Series) -> 
     if rows.null_count():
         raise ValueError("some persons belong to no household of the households frame")
     return rows.cast(pl.Int64).to_numpy()
+
+
+def requests_from_frames(
+    persons: pl.DataFrame, households: pl.DataFrame, *, as_of: str
+) -> dict[str, dict[str, Any]]:
+    """Each household of the frames (synthetic city columns) as an assessment request.
+
+    The opposite of what a caller of `screen` does: the same household, one request each, so
+    that one household can be assessed (or applied for) with exactly the data screened. A
+    certificate that expired before the month is left out, as `arrays_from_frames` does.
+    """
+    month = dt.date(int(as_of[:4]), int(as_of[5:7]), 1)
+    members: dict[str, list[dict[str, Any]]] = {}
+    for person in persons.iter_rows(named=True):
+        member: dict[str, Any] = {
+            "id": person["person_id"],
+            "relation": person["relation"],
+            "id_number": person["id_number"],
+            "hukou_local": person["hukou_local"],
+            "deceased": person["deceased"],
+            "serious_illness": person["serious_illness"],
+            "student": person["student"],
+            "employment": person["employment"],
+            "capable_legal_supporter": person["capable_legal_supporter"],
+            "lives_alone": person["lives_alone"],
+            "income": {kind: person[f"income_{kind}"] for kind in INCOME_KINDS},
+        }
+        valid_to = person["disability_valid_to"]
+        if person["disability_grade"] is not None and (valid_to is None or valid_to >= month):
+            member["disability"] = {
+                "category": person["disability_category"],
+                "grade": person["disability_grade"],
+            }
+        if person["ability_level"] is not None:
+            member["ability_level"] = person["ability_level"]
+        if person["parents"] is not None:
+            member["parents"] = person["parents"]
+        members.setdefault(person["household_id"], []).append(member)
+    requests = {}
+    for household in households.iter_rows(named=True):
+        request: dict[str, Any] = {
+            "as_of": as_of,
+            "division": household["division"],
+            "members": members[household["household_id"]],
+            "assets": {
+                "financial": household["assets_financial"],
+                "vehicles": household["vehicles"],
+                "homes": household["homes"],
+                "registered_businesses": household["registered_businesses"],
+            },
+            "expenses_12m": {kind: household[f"expense_{kind}"] for kind in EXPENSE_KINDS},
+        }
+        if household["emergency_kind"] is not None:
+            request["emergency"] = {
+                "kind": household["emergency_kind"],
+                "loss": household["emergency_loss"],
+            }
+        requests[household["household_id"]] = request
+    return requests

@@ -332,3 +332,43 @@ def test_approving_for_a_month_the_rules_cannot_assess_is_refused(
         )
     ]
     assert _snapshot(dibao_case) == before
+
+
+def test_the_demo_opens_cases_at_every_step_for_eligible_households(db, divisions):
+    import polars as pl
+
+    from minzheng.assistance.demo import PER_TOWN, demo_cases_create
+    from minzheng.registry.services import city_load
+    from minzheng.synth.generate import AS_OF, generate
+    from tests.conftest import _user
+
+    city = generate(scale=0.03, seed=1)
+    yangshe = city.households.filter(pl.col("division").str.starts_with("320582100"))
+    persons = city.persons.filter(pl.col("household_id").is_in(yangshe["household_id"].implode()))
+    divisions_rows = city.divisions.filter(pl.col("kind").is_in(["village", "community"]))
+    from minzheng.registry.services import DivisionIn, divisions_load
+
+    divisions_load(
+        acting_user=None, rows=[DivisionIn(**row) for row in divisions_rows.iter_rows(named=True)]
+    )
+    city_load(acting_user=None, persons=persons, households=yangshe, on=AS_OF)
+    staff = {
+        "320582100": (
+            _user("c", "town_clerk", "320582100"),
+            _user("a", "town_approver", "320582100"),
+        )
+    }
+    made = demo_cases_create(
+        persons=persons, households=yangshe, staff=staff, today=dt.date(2026, 1, 20)
+    )
+    assert made == PER_TOWN
+    states = sorted(AssistanceCase.objects.values_list("state", flat=True))
+    assert states == sorted(
+        ["applied", "accepted", "verified", "visited", "notice", "active", "active", "rejected"]
+    )
+    assert (
+        demo_cases_create(
+            persons=persons, households=yangshe, staff=staff, today=dt.date(2026, 1, 20)
+        )
+        == 0
+    )

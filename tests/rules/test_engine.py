@@ -137,3 +137,19 @@ def test_an_expired_disability_certificate_counts_as_none():
     )
     as_lapsed = screen(lapsed, city.households, "2026-01").frame
     assert as_none.equals(as_lapsed)
+
+
+def test_assess_of_each_synthetic_household_agrees_with_screening_it():
+    from minzheng.rules import assess
+    from minzheng.rules.inputs import requests_from_frames
+
+    city = generate(scale=0.001, seed=4)
+    screened = screen(city.persons, city.households, "2026-01").frame
+    requests = requests_from_frames(city.persons, city.households, as_of="2026-01")
+    assert len(requests) == city.households.height
+    for row in screened.iter_rows(named=True):
+        program = assess(requests[row["household_id"]])["programs"][row["program"]]
+        assert (program["eligible"], program["monthly_amount"]) == (
+            row["eligible"],
+            row["monthly_amount"],
+        ), (row["household_id"], row["program"])

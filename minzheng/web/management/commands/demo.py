@@ -4,11 +4,17 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from minzheng.accounts.jurisdiction import TWO_FACTOR_ROLES
 from minzheng.accounts.models import BusinessLine, Role, User
 from minzheng.accounts.services import two_factor_demo_enrol, user_create
 from minzheng.accounts.two_factor import DEMO_TOTP_KEY, secret_base32
+from minzheng.assistance.demo import demo_cases_create
+from minzheng.registry.models import Division, DivisionKind
+from minzheng.synth.generate import generate
+
+TOWN_KINDS = (DivisionKind.TOWN, DivisionKind.STREET, DivisionKind.PARK)
 
 DEMO_PASSWORD = "minzheng-demo-2025"  # noqa: S105 - printed for the demo on purpose
 # username, role, division scope, business line, description
@@ -50,9 +56,22 @@ class Command(BaseCommand):
                 )
             if role in TWO_FACTOR_ROLES:
                 two_factor_demo_enrol(user=User.objects.get(username=username))
+        staff = self._town_staff()
+        city = generate(scale=options["scale"], seed=options["seed"])
+        made = demo_cases_create(
+            persons=city.persons,
+            households=city.households,
+            staff=staff,
+            today=timezone.localdate(),
+        )
+        self.stdout.write(f"演示救助申请 demo assistance cases: {made}")
         self.stdout.write(f"\n演示账号 Demo accounts (密码 password: {DEMO_PASSWORD})")
         for username, role, division, _, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<18} {role:<15} {division:<13} {description}")
+        self.stdout.write(
+            "  其他镇（街道）clerk_<镇代码> / approver_<镇代码> other towns, "
+            "e.g. clerk_320582103 approver_320582103"
+        )
         two_factor_users = " ".join(
             username for username, role, *_ in DEMO_ACCOUNTS if role in TWO_FACTOR_ROLES
         )
@@ -64,3 +83,25 @@ class Command(BaseCommand):
             "  或取当前验证码 or print the current code: "
             ".venv/bin/minzheng totp_code --username admin"
         )
+
+    def _town_staff(self) -> dict[str, tuple[User, User]]:
+        """A clerk and an approver in every town: the named demo ones, or made here."""
+        staff = {}
+        for town in Division.objects.filter(kind__in=TOWN_KINDS).order_by("code"):
+            accounts = []
+            for role, prefix in ((Role.TOWN_CLERK, "clerk"), (Role.TOWN_APPROVER, "approver")):
+                user = (
+                    User.objects.filter(role=role, division_code=town.code).order_by("pk").first()
+                )
+                if user is None:
+                    user = user_create(
+                        acting_user=None,
+                        username=f"{prefix}_{town.code}",
+                        password=DEMO_PASSWORD,
+                        role=role,
+                        division_code=town.code,
+                        business_line="",
+                    )
+                accounts.append(user)
+            staff[town.code] = (accounts[0], accounts[1])
+        return staff
