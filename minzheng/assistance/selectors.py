@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
@@ -11,6 +12,7 @@ from minzheng.accounts.jurisdiction import payroll_check
 from minzheng.accounts.models import User
 from minzheng.assistance.models import AssistanceCase, PayrollMonth
 from minzheng.assistance.workflows import ASSISTANCE_CASE
+from minzheng.registry.models import Person
 from minzheng.workflow.models import TransitionRecord
 from minzheng.workflow.selectors import cases_in_scope, timeline
 
@@ -48,3 +50,42 @@ def payroll_get(*, user: User, month: dt.date) -> PayrollMonth:
     if payroll is None:
         raise Http404
     return payroll
+
+
+@dataclass(frozen=True)
+class TrackedCase:
+    """What an applicant sees of their own case: no one else's data, no staff names."""
+
+    number: str
+    program: str
+    state_label: str
+    steps: list[tuple[dt.date, str]]  # (date, step label)
+    monthly_amount: str | None
+    start_month: dt.date | None
+    end_month: dt.date | None
+    reasons: list[str]
+
+
+def case_track(*, number: str, id_number: str) -> TrackedCase | None:
+    """The case with this number whose applicant has this id number, or None (either wrong)."""
+    case = (
+        AssistanceCase.objects.filter(number=number.strip().upper())
+        .filter(applicant__in=Person.objects.with_id_number(id_number.strip().upper()))
+        .first()
+    )
+    if case is None:
+        return None
+    records = list(case_timeline(case=case))
+    reasons = [reason for record in records for reason in record.data.get("reasons", [])]
+    return TrackedCase(
+        number=case.number,
+        program=case.get_program_display(),
+        state_label=case.state_label,
+        steps=[
+            (record.on, ASSISTANCE_CASE.transition(record.transition).label) for record in records
+        ],
+        monthly_amount=None if case.monthly_amount is None else f"{case.monthly_amount:.2f}",
+        start_month=case.start_month,
+        end_month=case.end_month,
+        reasons=reasons,
+    )

@@ -343,3 +343,27 @@ def payroll_file(request: HttpRequest, month: str, name: str) -> HttpResponse:
     response = HttpResponse(files[name], content_type=FILE_TYPES[name[name.rindex(".") :]])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+class TrackForm(StyledForm):
+    number = forms.CharField(label=gettext_lazy("申请编号"), max_length=20)
+    id_number = forms.CharField(
+        label=gettext_lazy("申请人公民身份号码"), min_length=18, max_length=18
+    )
+
+
+def case_track(request: HttpRequest) -> HttpResponse:
+    """Public: an applicant follows their case with its number and their id number."""
+    form = TrackForm(request.POST or None)
+    tracked = None
+    not_found = False
+    if request.method == "POST" and form.is_valid():
+        tracked = selectors.case_track(
+            number=form.cleaned_data["number"], id_number=form.cleaned_data["id_number"]
+        )
+        not_found = tracked is None
+    return render(
+        request,
+        "assistance/case_track.html",
+        {"form": form, "tracked": tracked, "not_found": not_found},
+    )

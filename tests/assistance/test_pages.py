@@ -123,3 +123,22 @@ def test_the_inbox_and_the_list_show_the_case(client, dibao_case, yangshe_clerk)
     listing = client.get("/assistance/cases/?state=applied").content.decode()
     assert dibao_case.number in listing
     assert dibao_case.number not in client.get("/assistance/cases/?state=active").content.decode()
+
+
+def test_an_applicant_follows_the_case_with_its_number_and_their_id_number(client, dibao_case):
+    from tests.conftest import HEAD_ID, SPOUSE_ID
+
+    page = client.get("/assistance/track/")
+    assert page.status_code == 200
+    found = client.post(
+        "/assistance/track/", {"number": dibao_case.number.lower(), "id_number": HEAD_ID}
+    ).content.decode()
+    assert "已申请" in found
+    assert "提交申请" in found
+    assert "yangshe_clerk" not in found  # no staff names
+    for number, id_number in ((dibao_case.number, SPOUSE_ID), ("SA20260105FFFFFF", HEAD_ID)):
+        text = client.post(
+            "/assistance/track/", {"number": number, "id_number": id_number}
+        ).content.decode()
+        assert "没有找到该申请，请核对申请编号和身份证号码。" in text
+        assert "已申请" not in text

@@ -402,6 +402,14 @@ PAGES = [
     Page("policies:parameters", "GET", "/policies/parameters/", (L, 403, 403, 403, 200, 200)),
     Page("workflow:inbox", "GET", "/inbox/", (L, 200, 200, 200, 200, 200)),
     Page("assistance:case_list", "GET", "/assistance/cases/", (L, 200, 200, 200, 200, 200)),
+    Page("assistance:case_track", "GET", "/assistance/track/", (200, 200, 200, 200, 200, 200)),
+    Page(
+        "assistance:case_track",
+        "POST",
+        "/assistance/track/",
+        (200, 200, 200, 200, 200, 200),  # public: the number and the id number are the key
+        data={"number": "SA20260105000000", "id_number": make_id_number("19600315", 11)},
+    ),
     Page("assistance:case_detail", "GET", CASE, (L, 404, 404, 200, 200, 200)),
     Page(
         "assistance:case_step",
