@@ -15,6 +15,7 @@ from ninja.security import HttpBearer, django_auth
 from minzheng.accounts.api import router as accounts_router
 from minzheng.accounts.services import api_token_user
 from minzheng.assistance.api import router as assistance_router
+from minzheng.assistance.payroll import PayrollError
 from minzheng.crypto import DataKeyError
 from minzheng.policies.api import router as rules_router
 from minzheng.registry.api import router as registry_router
@@ -72,6 +73,17 @@ def on_workflow_error(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
         "Unprocessable Entity",
         "不能办理 Not allowed in this state",
         errors=[{"message_zh": zh, "message_en": en} for zh, en in problems],
+    )
+
+
+@api.exception_handler(PayrollError)
+def on_payroll_error(request: HttpRequest, exc: PayrollError) -> HttpResponse:
+    return problem(
+        request,
+        422,
+        "Unprocessable Entity",
+        "不能关账 Cannot close the month",
+        errors=[{"message_zh": zh, "message_en": en} for zh, en in exc.problems],
     )
 
 

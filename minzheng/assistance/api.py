@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from minzheng.assistance import selectors, services
+from minzheng.assistance import payroll, selectors, services
 from minzheng.assistance.models import AssistanceCase
 from minzheng.registry.selectors import household_get, person_get
 from minzheng.schemas import InputSchema
@@ -239,3 +239,87 @@ def case_terminate(request: HttpRequest, case_id: int, data: TerminateIn) -> Cas
         reason=data.reason,
         last_month=data.last_month,
     )
+
+
+class TrackIn(InputSchema):
+    number: str = Field(max_length=20)
+    id_number: str = Field(min_length=18, max_length=18)
+
+
+class TrackOut(Schema):
+    number: str
+    program: str
+    state: str
+    steps: list[tuple[dt.date, str]]
+    monthly_amount: str | None
+    start_month: dt.date | None
+    end_month: dt.date | None
+    reasons: list[str]
+
+
+@router.post(
+    "/track",
+    auth=None,
+    response={200: TrackOut, 404: dict},
+    operation_id="assistance_case_track",
+    summary="申请进度查询 An applicant follows their case (no login)",
+)
+def case_track(request: HttpRequest, data: TrackIn) -> TrackOut:
+    tracked = selectors.case_track(number=data.number, id_number=data.id_number)
+    if tracked is None:
+        raise Http404
+    return TrackOut(
+        number=tracked.number,
+        program=tracked.program,
+        state=tracked.state_label,
+        steps=tracked.steps,
+        monthly_amount=tracked.monthly_amount,
+        start_month=tracked.start_month,
+        end_month=tracked.end_month,
+        reasons=tracked.reasons,
+    )
+
+
+class PayrollMonthOut(Schema):
+    month: str
+    lines: int
+    total: float
+    closed_at: dt.datetime
+
+
+class PayrollCloseIn(InputSchema):
+    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+@router.get("/payroll", response=list[PayrollMonthOut], operation_id="assistance_payroll_list")
+def payroll_list(request: HttpRequest) -> list[PayrollMonthOut]:
+    return [
+        PayrollMonthOut(
+            month=f"{month.month:%Y-%m}",
+            lines=month.lines,
+            total=float(month.total or 0),
+            closed_at=month.closed_at,
+        )
+        for month in selectors.payroll_months(user=request.user)
+    ]
+
+
+@router.post(
+    "/payroll",
+    response={200: PayrollMonthOut, 201: PayrollMonthOut},
+    operation_id="assistance_payroll_close",
+    summary="关账 Close a month (201), or find it closed already (200, nothing changed)",
+)
+def payroll_close(request: HttpRequest, data: PayrollCloseIn) -> Status:
+    month = dt.date(int(data.month[:4]), int(data.month[5:7]), 1)
+    closed_month, closed = payroll.payroll_month_close(
+        acting_user=request.user, month=month, today=timezone.localdate()
+    )
+    listed = selectors.payroll_months(user=request.user).get(pk=closed_month.pk)
+    body = PayrollMonthOut(
+        month=data.month,
+        lines=listed.lines,
+        total=float(listed.total or 0),
+        closed_at=listed.closed_at,
+    )
+    return Status(201 if closed else 200, body)

@@ -83,3 +83,30 @@ def test_a_case_walks_through_the_api(client, family, yangshe_clerk, yangshe_app
         "terminate",
     ]
     assert AssistanceCase.objects.get().end_month.isoformat() == "2026-03-01"
+
+
+def test_tracking_needs_the_right_id_number(client, dibao_case):
+    from tests.conftest import HEAD_ID, SPOUSE_ID
+
+    found = _post(
+        client, "/api/assistance/track", {}, {"number": dibao_case.number, "id_number": HEAD_ID}
+    )
+    assert found.status_code == 200
+    assert (found.json()["state"], found.json()["steps"][0][1]) == ("已申请", "提交申请")
+    wrong = _post(
+        client, "/api/assistance/track", {}, {"number": dibao_case.number, "id_number": SPOUSE_ID}
+    )
+    assert wrong.status_code == 404
+
+
+def test_closing_a_month_twice_through_the_api_changes_nothing(client, city_admin):
+    headers = bearer(client, city_admin)
+    first = _post(client, "/api/assistance/payroll", headers, {"month": "2026-01"})
+    second = _post(client, "/api/assistance/payroll", headers, {"month": "2026-01"})
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json() == second.json()
+    future = _post(client, "/api/assistance/payroll", headers, {"month": "2099-01"})
+    assert future.status_code == 422
+    assert future.json()["errors"] == [
+        {"message_zh": "2099-01 尚未开始，不能关账", "message_en": "the month has not begun"}
+    ]

@@ -69,6 +69,7 @@ class World:
             "tangqiao_head": self.tangqiao.head_id,
             "user": self.managed.pk,
             "case": self.case.pk,
+            "case_number": self.case.number,
             "missing": MISSING,
         }
 

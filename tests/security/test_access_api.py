@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 
 from tests.assistance.conftest import family_request
-from tests.conftest import PASSWORD, YANGSHE_VILLAGE, make_id_number, totp_code
+from tests.conftest import HEAD_ID, PASSWORD, YANGSHE_VILLAGE, make_id_number, totp_code
 from tests.security.conftest import WHO, bearer, newest_event, sign_in, snapshot
 
 UNAUTHORIZED = {
@@ -44,6 +44,7 @@ WRONG_PASSWORD = {
 }
 PROBLEMS = {401: UNAUTHORIZED, 403: FORBIDDEN_WRITE, 404: NOT_FOUND}
 FORBIDDEN_STEP = {403: {**FORBIDDEN_WRITE, "detail": "您无权办理该环节"}}
+PAYROLL_ONLY = {403: {**FORBIDDEN_WRITE, "detail": "只有市局社会救助人员可以办理资金发放"}}
 
 
 def _out_of_order(step: str) -> dict[int, dict[str, object]]:
@@ -243,6 +244,30 @@ OPERATIONS = [
             ("terminate", {"reason": "死亡", "last_month": "2026-02-01"}),
         )
     ],
+    Operation(
+        "assistance_case_track",
+        "post",
+        "/api/assistance/track",
+        (200, 200, 200, 200, 200, 200),  # public: the number and the id number are the key
+        body={"number": "{case_number}", "id_number": HEAD_ID},
+    ),
+    Operation(
+        "assistance_payroll_list",
+        "get",
+        "/api/assistance/payroll",
+        (401, 403, 403, 403, 200, 403),
+        problems=PAYROLL_ONLY,
+    ),
+    Operation(
+        "assistance_payroll_close",
+        "post",
+        "/api/assistance/payroll",
+        (401, 403, 403, 403, 201, 403),
+        body={"month": "2026-01"},
+        action="assistance.payroll.close",
+        changes=frozenset({"city"}),
+        problems=PAYROLL_ONLY,
+    ),
     Operation(
         "workflow_inbox",
         "get",
