@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "minzheng.policies",
     "minzheng.workflow",
     "minzheng.assistance",
+    "minzheng.funeral",
     "minzheng.web",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("policies/", include("minzheng.policies.urls")),
     path("assistance/", include("minzheng.assistance.urls")),
     path("inbox/", include("minzheng.workflow.urls")),
+    path("funeral/", include("minzheng.funeral.urls")),
     path("api/", api.urls),
 ]
 

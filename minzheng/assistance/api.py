@@ -288,7 +288,7 @@ class PayrollMonthOut(Schema):
 
 
 class PayrollCloseIn(InputSchema):
-    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+    month: str = Field(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")
 
 
 @router.get("/payroll", response=list[PayrollMonthOut], operation_id="assistance_payroll_list")

@@ -134,3 +134,30 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payroll} {self.case} {self.amount}"
+
+
+class CaseAmount(models.Model):
+    """The monthly amount of a case from a month on: amounts change by new rows, never edits."""
+
+    case = models.ForeignKey(
+        AssistanceCase, on_delete=models.PROTECT, related_name="amounts", verbose_name=_("案件")
+    )
+    valid_from = models.DateField(_("起始月份"))
+    amount = models.DecimalField(_("月保障金额"), max_digits=10, decimal_places=2)
+    reason = models.CharField(_("原因"), max_length=200)
+
+    class Meta:
+        verbose_name = _("保障金额")
+        verbose_name_plural = _("保障金额")
+        ordering = ["case", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "valid_from"], name="case_amount_one_per_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="case_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.valid_from:%Y-%m} {self.amount}"

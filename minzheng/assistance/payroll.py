@@ -24,6 +24,7 @@ from minzheng.accounts.jurisdiction import bank_account_reveal_allowed, payroll_
 from minzheng.accounts.models import User
 from minzheng.assistance.models import (
     AssistanceCase,
+    CaseAmount,
     Payment,
     PaymentKind,
     PaymentStatus,
@@ -52,6 +53,8 @@ def payable(case: dict[str, object], month: dt.date) -> bool:
     start = case["start_month"]
     if case["state"] not in PAID_STATES or start is None or month < start:
         return False
+    if case["state"] == "terminated" and case["end_month"] is None:
+        return False  # ended before its first month
     if case["program"] == Program.TEMPORARY_ASSISTANCE:
         return month == start
     end = case["end_month"]
@@ -92,6 +95,25 @@ def payroll_month_close(
             "applicant__bank_account_encrypted",
         )
     )
+    amounts: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for case_id, valid_from, value in (
+        CaseAmount.objects.filter(case__in=[case["pk"] for case in cases])
+        .values_list("case", "valid_from", "amount")
+        .order_by("case", "valid_from")
+    ):
+        amounts[case_id].append((valid_from, value))
+
+    def amount_in(case: dict[str, object], when: dt.date) -> Decimal:
+        """The amount in force in a month: the latest change on or before it."""
+        current = case["monthly_amount"] or Decimal("0.00")
+        history = amounts.get(case["pk"])
+        if history:
+            current = Decimal("0.00")
+            for valid_from, value in history:
+                if valid_from <= when:
+                    current = value
+        return current
+
     paid = dict(
         Payment.objects.filter(status=PaymentStatus.PAID)
         .values("case")
@@ -101,7 +123,7 @@ def payroll_month_close(
     payroll = PayrollMonth.objects.create(month=month, closed_by=acting_user)
     lines = []
     for case in cases:
-        amount = case["monthly_amount"] or Decimal("0.00")
+        amount = amount_in(case, month)
         has_account = bool(case["applicant__bank_account_encrypted"])
         status = PaymentStatus.PAID if has_account else PaymentStatus.FAILED
         reason = "" if has_account else NO_ACCOUNT
@@ -116,7 +138,10 @@ def payroll_month_close(
                     failure_reason=reason,
                 )
             )
-        due_before = amount * sum(1 for earlier in closed if payable(case, earlier))
+        due_before = sum(
+            (amount_in(case, earlier) for earlier in closed if payable(case, earlier)),
+            Decimal("0.00"),
+        )
         difference = due_before - (paid.get(case["pk"]) or Decimal("0.00"))
         if difference:
             lines.append(

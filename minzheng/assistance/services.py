@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from minzheng.accounts.models import User
-from minzheng.assistance.models import AssistanceCase, Channel, Program
+from minzheng.assistance.models import AssistanceCase, CaseAmount, Channel, Program
 from minzheng.assistance.workflows import ASSISTANCE_CASE, PUBLIC_NOTICE_DAYS
 from minzheng.registry.models import Household, Membership, Person
 from minzheng.rules import RequestError, assess
@@ -244,20 +244,20 @@ def case_approve(
                 )
             ]
         )
-    amount = entry.get("one_off_amount") or entry["monthly_amount"]
-    return transition_perform(
+    amount = Decimal(str(entry.get("one_off_amount") or entry["monthly_amount"])).quantize(
+        Decimal("0.01")
+    )
+    record = transition_perform(
         workflow=ASSISTANCE_CASE,
         case=case,
         name="approve",
         acting_user=acting_user,
         on=on,
         data={"assessment": _summary(result, case.program)},
-        changes={
-            "assessment": result,
-            "monthly_amount": Decimal(str(amount)).quantize(Decimal("0.01")),
-            "start_month": start_month,
-        },
+        changes={"assessment": result, "monthly_amount": amount, "start_month": start_month},
     )
+    CaseAmount.objects.create(case=case, valid_from=start_month, amount=amount, reason="批准")
+    return record
 
 
 @transaction.atomic
@@ -303,3 +303,99 @@ def case_terminate(
         note=reason.strip(),
         changes={"end_month": last_month},
     )
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _declared_member(case: AssistanceCase, person: Person, relation: str) -> int | None:
+    """The index of the request's member who is this person: same relation and birth date."""
+    birth = person.birth_date.isoformat()
+    matches = [
+        index
+        for index, member in enumerate(case.request["members"])
+        if member["relation"] == relation
+        and (member.get("birth_date") == birth or member.get("id_number") == person.id_number)
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+@transaction.atomic
+def person_death_effects(
+    *, acting_user: User, person: Person, death_date: dt.date
+) -> list[TransitionRecord]:
+    """End or recompute the assistance of a person who died, from the following month.
+
+    For each active case of the person's household: if the person was the applicant (the
+    payee), or the household no longer qualifies, payment stops after the month of death;
+    otherwise the member is marked deceased in the declaration and the rules give the amount
+    from the following month. Called by the after-death bundle; each step is on the timeline
+    and in the audit log. A member the declaration does not identify is left to review.
+    """
+    memberships = {
+        membership.household_id: membership.relation
+        for membership in Membership.objects.filter(person=person)
+    }
+    cases = AssistanceCase.objects.filter(
+        state="active", household_id__in=list(memberships)
+    ).order_by("pk")
+    death_month = death_date.replace(day=1)
+    records = []
+    for case in cases:
+        if case.end_month is not None and case.end_month <= death_month:
+            continue
+        reason = f"{person.name} 于 {death_date:%Y-%m-%d} 死亡"
+        index = _declared_member(case, person, memberships[case.household_id])
+        request = {**case.request, "members": [dict(member) for member in case.request["members"]]}
+        if index is not None:
+            request["members"][index]["deceased"] = True
+        living = [member for member in request["members"] if not member.get("deceased")]
+        from_month = _next_month(death_month)
+        entry = None
+        if case.applicant_id != person.pk and living and index is not None:
+            try:
+                entry = assess({**request, "as_of": f"{from_month:%Y-%m}"})["programs"][
+                    case.program
+                ]
+            except RequestError:
+                entry = None
+        if entry is None or not entry["eligible"] or case.program == Program.TEMPORARY_ASSISTANCE:
+            if index is None and case.applicant_id != person.pk:
+                continue  # the declaration does not say who this is: a review decides
+            records.append(
+                transition_perform(
+                    workflow=ASSISTANCE_CASE,
+                    case=case,
+                    name="death_terminate",
+                    acting_user=acting_user,
+                    on=death_date,
+                    note=reason,
+                    # A case not yet started when the person died is never paid (no end month).
+                    changes={
+                        "end_month": (
+                            death_month
+                            if case.start_month is not None and case.start_month <= death_month
+                            else None
+                        )
+                    },
+                )
+            )
+            continue
+        amount = Decimal(str(entry["monthly_amount"])).quantize(Decimal("0.01"))
+        records.append(
+            transition_perform(
+                workflow=ASSISTANCE_CASE,
+                case=case,
+                name="death_change",
+                acting_user=acting_user,
+                on=death_date,
+                note=reason,
+                data={"from_month": from_month.isoformat(), "amount": str(amount)},
+                changes={"request": request, "monthly_amount": amount},
+            )
+        )
+        CaseAmount.objects.update_or_create(
+            case=case, valid_from=from_month, defaults={"amount": amount, "reason": reason}
+        )
+    return records

@@ -24,7 +24,7 @@ from minzheng.registry.forms import StyledForm
 from minzheng.registry.selectors import household_get
 from minzheng.workflow.services import WorkflowError
 
-MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")  # a year the platform can hold
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

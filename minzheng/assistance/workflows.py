@@ -13,6 +13,8 @@ from minzheng.workflow.definitions import Transition, Workflow
 TOWN = frozenset({Role.TOWN_CLERK, Role.TOWN_APPROVER})
 APPROVER = frozenset({Role.TOWN_APPROVER})
 APPLICANTS = TOWN | {Role.VILLAGE_WORKER, Role.CITY_STAFF, Role.CITY_ADMIN}
+# Whoever records a death in the registry also stops or adjusts the assistance it ends.
+DEATH_RECORDERS = APPLICANTS
 PUBLIC_NOTICE_DAYS = 7  # 公示期 7 天 (最低生活保障审核确认办法, S15)
 OPEN_STATES = ("applied", "accepted", "verified", "visited", "notice")
 
@@ -39,5 +41,16 @@ ASSISTANCE_CASE = Workflow(
         Transition("approve", "审核确认（批准）", ("notice",), "active", APPROVER),
         Transition("reject", "不予批准", OPEN_STATES, "rejected", APPROVER),
         Transition("terminate", "终止保障", ("active",), "terminated", APPROVER),
+        Transition(
+            "death_change",
+            "成员死亡，调整金额",
+            ("active",),
+            "active",
+            DEATH_RECORDERS,
+            manual=False,
+        ),
+        Transition(
+            "death_terminate", "死亡停发", ("active",), "terminated", DEATH_RECORDERS, manual=False
+        ),
     ),
 )

@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "assistance.case.approve": _("批准救助"),
     "assistance.case.reject": _("不予批准"),
     "assistance.case.terminate": _("终止救助"),
+    "assistance.case.death_change": _("成员死亡调整救助金额"),
+    "assistance.case.death_terminate": _("死亡停发救助"),
     "assistance.payroll.close": _("资金发放关账"),
     "assistance.payroll.export": _("导出发放文件"),
     "assistance.payroll.failures": _("导入银行失败记录"),

@@ -187,26 +187,6 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_record_death(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = selectors.person_get(user=request.user, person_id=person_id)
-    form = registry_forms.DeathForm(request.POST)
-    if form.is_valid():
-        try:
-            services.person_record_death(
-                acting_user=request.user, person=person, death_date=form.cleaned_data["death_date"]
-            )
-        except RegistryError as error:
-            for issue in error.issues:
-                messages.error(request, issue.message)
-        else:
-            messages.success(request, _("已登记死亡，家庭成员关系已终止"))
-    else:
-        messages.error(request, _("请填写正确的死亡日期"))
-    return redirect("registry:person_detail", person_id=person.pk)
-
-
-@login_required
-@require_POST
 def person_move(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, person_id=person_id)
     form = registry_forms.MoveForm(request.POST)

@@ -18,6 +18,7 @@ class Transition:
     target: str
     roles: frozenset[str]
     due_days: int | None = None  # the next step is due this many days after (the clock)
+    manual: bool = True  # False: made only by a service on a fact (a death), never offered
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,11 @@ class Workflow:
         raise KeyError(name)
 
     def available(self, *, state: str, role: str, is_superuser: bool = False) -> list[Transition]:
-        """The transitions a role may make from a state, in declaration order."""
+        """The steps a role may choose to make from a state, in declaration order."""
         return [
             transition
             for transition in self.transitions
-            if state in transition.sources and (is_superuser or role in transition.roles)
+            if transition.manual
+            and state in transition.sources
+            and (is_superuser or role in transition.roles)
         ]

@@ -1,8 +1,9 @@
-"""A dibao case in a real browser: the clerk applies and prepares it, the approver decides.
+"""A dibao case in a real browser, from application to its end by the recipient's death.
 
-Application from the household page (members pre-filled from the registry), acceptance with the
-documents and the authorisation, verification, home visit, public notice; seven days later the
-town's approver approves with the rules' amount, and later terminates the case.
+The clerk applies from the household page (members pre-filled from the registry), accepts with
+the documents and the authorisation, verifies, visits and publishes the notice; seven days later
+the town's approver approves with the rules' amount; the city's payroll staff close the first
+month; then the clerk records the applicant's death and the case stops after that month.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from minzheng.assistance.models import AssistanceCase
+from minzheng.registry.services import person_set_bank_account
 from minzheng.rules import assess
 from tests.assistance.conftest import family_request
 from tests.browser.conftest import log_in
@@ -24,8 +26,8 @@ def _step(page: Page, name: str) -> None:
     page.wait_for_load_state()
 
 
-def test_a_dibao_case_from_application_to_termination(
-    chromium_browser, live_server, family, yangshe_clerk, yangshe_approver
+def test_a_dibao_case_from_application_to_the_recipients_death(
+    chromium_browser, live_server, family, yangshe_clerk, yangshe_approver, payroll_staff
 ):
     with time_machine.travel("2026-01-05 09:00 +0800", tick=True):
         context = chromium_browser.new_context(base_url=live_server.url, locale="zh-CN")
@@ -71,9 +73,38 @@ def test_a_dibao_case_from_application_to_termination(
         expected = assess({**family_request(), "as_of": "2026-02"})["programs"]["dibao"]
         expect(page.locator("#case-amount")).to_have_text(f"{expected['monthly_amount']:.2f}")
         expect(page.locator("#case-reasons li")).to_have_count(len(expected["reasons"]))
-        page.fill("#step-terminate input[name='reason']", "户主死亡")
-        page.fill("#step-terminate input[name='last_month']", "2026-03")
-        _step(page, "terminate")
+        context.close()
+
+    person_set_bank_account(
+        acting_user=yangshe_clerk, person=family.head, account="6222020000123456789"
+    )
+    with time_machine.travel("2026-02-03 09:00 +0800", tick=True):
+        context = chromium_browser.new_context(base_url=live_server.url, locale="zh-CN")
+        page = context.new_page()
+        log_in(page, "payroll_staff")
+        page.goto("/assistance/payroll/")
+        page.fill("#id_month", "2026-02")
+        page.get_by_role("button", name="关账并生成发放文件").click()
+        page.wait_for_load_state()
+        expect(page.locator("#payroll-lines tbody tr")).to_have_count(1)
+        expect(page.locator("#payroll-summary")).to_contain_text(
+            f"{expected['monthly_amount']:.2f}"
+        )
+        context.close()
+
+    with time_machine.travel("2026-02-21 09:00 +0800", tick=True):
+        context = chromium_browser.new_context(base_url=live_server.url, locale="zh-CN")
+        page = context.new_page()
+        log_in(page, "yangshe_clerk")
+        page.goto(f"/registry/persons/{family.head_id}/")
+        page.fill("#id_death_date", "2026-02-20")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="登记死亡").click()
+        page.wait_for_load_state()
+        expect(page.locator(".alert").filter(has_text="死亡停发")).to_have_count(1)
+        page.goto(f"/assistance/cases/{case.pk}/")
         expect(page.locator("#case-state")).to_have_text("已终止")
         expect(page.locator(".timeline-step")).to_have_count(7)
         context.close()
+    case.refresh_from_db()
+    assert case.end_month.isoformat() == "2026-02-01"

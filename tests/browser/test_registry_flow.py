@@ -103,7 +103,7 @@ def test_recording_a_death_on_the_person_page_shows_the_badge(
     expect(page.locator(".badge")).to_have_text("已于 2024-06-01 死亡")
     expect(page.get_by_text("已登记死亡，家庭成员关系已终止")).to_be_visible()
     expect(page.get_by_role("button", name="登记死亡")).to_have_count(0)
-    assert dialogs == ["确认登记死亡？家庭成员关系将终止。"]
+    assert dialogs == ["确认登记死亡？家庭成员关系将终止，社会救助按规定停发或调整。"]
     child.refresh_from_db()
     assert child.death_date == dt.date(2024, 6, 1)
     assert list(Membership.objects.filter(person=child).values_list("valid_to", "end_reason")) == [

@@ -273,9 +273,9 @@ PAGES = [
         changes=WRITERS,
     ),
     Page(
-        "registry:person_death",
+        "funeral:person_death",
         "POST",
-        PERSON + "death/",
+        "/funeral/deaths/{head}/",
         (L, 404, 404, PERSON, PERSON, 403),
         data={"death_date": "2024-06-01"},
         action="registry.person.record_death",

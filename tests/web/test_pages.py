@@ -84,10 +84,10 @@ def test_anonymous_post_of_a_death_is_redirected_to_login_and_changes_nothing(cl
     head = family.head
     before = _counts()
 
-    response = client.post(f"/registry/persons/{head.pk}/death/", {"death_date": "2024-06-01"})
+    response = client.post(f"/funeral/deaths/{head.pk}/", {"death_date": "2024-06-01"})
 
     assert response.status_code == 302
-    assert response["Location"] == f"/login/?next=/registry/persons/{head.pk}/death/"
+    assert response["Location"] == f"/login/?next=/funeral/deaths/{head.pk}/"
     head.refresh_from_db()
     assert head.death_date is None
     assert _counts() == before
@@ -175,7 +175,7 @@ def test_other_town_clerk_cannot_record_a_death_or_add_a_member_there(
     _logged_in(client, tangqiao_clerk)
     before = _counts()
 
-    death = client.post(f"/registry/persons/{family.head_id}/death/", {"death_date": "2024-06-01"})
+    death = client.post(f"/funeral/deaths/{family.head_id}/", {"death_date": "2024-06-01"})
     member = client.post(
         f"/registry/households/{family.pk}/members/",
         {
@@ -302,7 +302,7 @@ def test_auditor_posts_to_death_move_and_add_member_change_nothing(
     child = Person.objects.with_id_number(CHILD_ID).get()
     before = _counts()
 
-    death = client.post(f"/registry/persons/{child.pk}/death/", {"death_date": "2024-06-01"})
+    death = client.post(f"/funeral/deaths/{child.pk}/", {"death_date": "2024-06-01"})
     move = client.post(
         f"/registry/persons/{child.pk}/move/",
         {"household_number": "ZJG000000002", "relation": "other", "on": "2024-06-01"},
@@ -446,7 +446,7 @@ def test_recording_a_death_on_the_person_page_ends_the_membership_and_is_in_hist
     _logged_in(client, yangshe_clerk)
     child = Person.objects.with_id_number(CHILD_ID).get()
 
-    post = client.post(f"/registry/persons/{child.pk}/death/", {"death_date": "2024-06-01"})
+    post = client.post(f"/funeral/deaths/{child.pk}/", {"death_date": "2024-06-01"})
     page = client.get(f"/registry/persons/{child.pk}/")
 
     assert post.status_code == 302
@@ -480,10 +480,10 @@ def test_recording_a_death_twice_shows_the_error_and_keeps_the_first_date(
 ):
     _logged_in(client, yangshe_clerk)
     child = Person.objects.with_id_number(CHILD_ID).get()
-    client.post(f"/registry/persons/{child.pk}/death/", {"death_date": "2024-06-01"})
+    client.post(f"/funeral/deaths/{child.pk}/", {"death_date": "2024-06-01"})
     before = _counts()
 
-    client.post(f"/registry/persons/{child.pk}/death/", {"death_date": "2024-07-01"})
+    client.post(f"/funeral/deaths/{child.pk}/", {"death_date": "2024-07-01"})
     page = client.get(f"/registry/persons/{child.pk}/")
 
     assert "已于2024-06-01登记死亡" in _text(page)
@@ -498,7 +498,7 @@ def test_recording_a_death_in_the_future_is_refused(client, family, yangshe_cler
     before = _counts()
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()  # noqa: DTZ011
 
-    client.post(f"/registry/persons/{child.pk}/death/", {"death_date": tomorrow})
+    client.post(f"/funeral/deaths/{child.pk}/", {"death_date": tomorrow})
     page = client.get(f"/registry/persons/{child.pk}/")
 
     assert "死亡日期不能晚于今天" in _text(page)
@@ -897,7 +897,7 @@ def test_dashboard_shows_the_whole_city_for_the_city_admin(
 
 def test_dashboard_leaves_out_the_dead(client, family, yangshe_clerk):
     _logged_in(client, yangshe_clerk)
-    client.post(f"/registry/persons/{family.head_id}/death/", {"death_date": "2024-06-01"})
+    client.post(f"/funeral/deaths/{family.head_id}/", {"death_date": "2024-06-01"})
 
     response = client.get("/")
 

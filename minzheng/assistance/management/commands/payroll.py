@@ -19,7 +19,7 @@ from minzheng.assistance.payroll import (
 from minzheng.registry.management.commands._common import acting_user
 from minzheng.registry.spreadsheets import read_plain_table
 
-MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^((?:19|20)[0-9]{2})-(0[1-9]|1[0-2])$")
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from minzheng.registry.models import Division
 from minzheng.rules import ParameterMissingError, screen
 from minzheng.rules.programs import BY_CODE
 
-MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")  # a year the platform can hold
 
 
 class Command(BaseCommand):
