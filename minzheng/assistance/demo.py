@@ -80,12 +80,12 @@ def demo_cases_create(
             request=request,
             on=applied_on,
         )
-        _advance(case, STAGES[index % PER_TOWN], clerk, approver, applied_on, start)
+        case_advance(case, STAGES[index % PER_TOWN], clerk, approver, applied_on, start)
         made += 1
     return made
 
 
-def _advance(
+def case_advance(
     case: AssistanceCase,
     stage: str,
     clerk: User,
@@ -93,6 +93,7 @@ def _advance(
     on: dt.date,
     start: dt.date,
 ) -> None:
+    """Take an applied case to a stage by the services, as a town would (demo and tests)."""
     order = ("applied", "accepted", "verified", "visited", "notice")
     if stage == "rejected":
         services.case_reject(

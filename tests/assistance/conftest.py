@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from minzheng.accounts.models import BusinessLine, Role, User
-from minzheng.assistance import services
+from minzheng.assistance.demo import case_advance
 from minzheng.assistance.models import AssistanceCase
 from minzheng.assistance.services import case_apply
 from tests.conftest import _user
@@ -59,22 +59,7 @@ def dibao_case(family, yangshe_clerk) -> AssistanceCase:
 
 def approve(case: AssistanceCase, clerk: User, approver: User, start: dt.date) -> AssistanceCase:
     """Take an applied case through every step to approval, the notice ending on time."""
-    on = start - dt.timedelta(days=20)
-    services.case_accept(
-        case=case,
-        acting_user=clerk,
-        on=on,
-        documents=list(services.REQUIRED_DOCUMENTS),
-        authorisation_signed=True,
-    )
-    services.case_verify(case=case, acting_user=clerk, on=on)
-    services.case_visit(
-        case=case, acting_user=clerk, on=on, workers=["张三", "李四"], findings="属实"
-    )
-    services.case_notice(case=case, acting_user=clerk, on=on)
-    services.case_approve(
-        case=case, acting_user=approver, on=on + dt.timedelta(days=7), start_month=start
-    )
+    case_advance(case, "active", clerk, approver, start - dt.timedelta(days=20), start)
     case.refresh_from_db()
     return case
 
