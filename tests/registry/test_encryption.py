@@ -18,6 +18,7 @@ from minzheng.registry.services import (
     city_load,
     divisions_load,
     person_in_from_person,
+    person_set_bank_account,
     person_update,
     persons_reencrypt,
     registry_import,
@@ -38,7 +39,9 @@ def every_stored_text() -> str:
     return "\n".join(parts)
 
 
-def test_no_id_number_or_phone_is_stored_in_clear_anywhere(family, yangshe_clerk) -> None:
+def test_no_id_number_phone_or_bank_account_is_stored_in_clear_anywhere(
+    family, yangshe_clerk
+) -> None:
     registry_import(acting_user=yangshe_clerk, rows=read_table(xlsx(GOOD), "a.xlsx"))
     city = generate(scale=0.0005, seed=5)
     divisions_load(
@@ -55,7 +58,10 @@ def test_no_id_number_or_phone_is_stored_in_clear_anywhere(family, yangshe_clerk
         person=head,
         data=person_in_from_person(head, phone="13700001111"),
     )
+    person_set_bank_account(acting_user=yangshe_clerk, person=head, account="6222020000123456789")
     stored = every_stored_text()
+    assert "6222020000123456789" not in stored
+    assert Person.objects.get(pk=head.pk).bank_account == "6222020000123456789"
     id_numbers = [person.id_number for person in Person.objects.all()]
     phones = [person.phone for person in Person.objects.all() if person.phone]
     # the family (3), the import (3) and the synthetic persons; phones: the family's head, one
