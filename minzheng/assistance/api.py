@@ -13,6 +13,7 @@ from ninja.responses import Status
 from minzheng.assistance import payroll, selectors, services
 from minzheng.assistance.models import AssistanceCase
 from minzheng.registry.selectors import household_get, person_get
+from minzheng.rules.parameters import MONTH_PATTERN, month_start
 from minzheng.schemas import InputSchema
 from minzheng.workflow.models import TransitionRecord
 
@@ -288,7 +289,7 @@ class PayrollMonthOut(Schema):
 
 
 class PayrollCloseIn(InputSchema):
-    month: str = Field(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")
+    month: str = Field(pattern=MONTH_PATTERN)
 
 
 @router.get("/payroll", response=list[PayrollMonthOut], operation_id="assistance_payroll_list")
@@ -311,7 +312,7 @@ def payroll_list(request: HttpRequest) -> list[PayrollMonthOut]:
     summary="关账 Close a month (201), or find it closed already (200, nothing changed)",
 )
 def payroll_close(request: HttpRequest, data: PayrollCloseIn) -> Status:
-    month = dt.date(int(data.month[:4]), int(data.month[5:7]), 1)
+    month = month_start(data.month)
     closed_month, closed = payroll.payroll_month_close(
         acting_user=request.user, month=month, today=timezone.localdate()
     )

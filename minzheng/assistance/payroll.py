@@ -44,10 +44,6 @@ class PayrollError(Exception):
         self.problems = problems
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def payable(case: dict[str, object], month: dt.date) -> bool:
     """Whether a case (values of AssistanceCase) is paid in a month."""
     start = case["start_month"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
@@ -22,9 +21,9 @@ from minzheng.assistance.workflows import ASSISTANCE_CASE
 from minzheng.policies.forms import HouseholdForm, MemberFormSet, calculator_request
 from minzheng.registry.forms import StyledForm
 from minzheng.registry.selectors import household_get
+from minzheng.rules.parameters import parse_month
 from minzheng.workflow.services import WorkflowError
 
-MONTH = re.compile(r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")  # a year the platform can hold
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -36,10 +35,10 @@ class MonthField(forms.CharField):
         self.widget.input_type = "month"
 
     def clean(self, value: Any) -> dt.date:
-        text = super().clean(value)
-        if not MONTH.match(text):
+        month = parse_month(super().clean(value))
+        if month is None:
             raise forms.ValidationError(_("月份格式应为 YYYY-MM"))
-        return dt.date(int(text[:4]), int(text[5:7]), 1)
+        return month
 
 
 class AcceptForm(StyledForm):
@@ -304,9 +303,10 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
 
 
 def _month(text: str) -> dt.date:
-    if not MONTH.match(text):
+    month = parse_month(text)
+    if month is None:
         raise Http404
-    return dt.date(int(text[:4]), int(text[5:7]), 1)
+    return month
 
 
 @login_required

@@ -15,7 +15,9 @@ APPROVER = frozenset({Role.TOWN_APPROVER})
 APPLICANTS = TOWN | {Role.VILLAGE_WORKER, Role.CITY_STAFF, Role.CITY_ADMIN}
 # Whoever records a death in the registry also stops or adjusts the assistance it ends.
 DEATH_RECORDERS = APPLICANTS
-PUBLIC_NOTICE_DAYS = 7  # 公示期 7 天 (最低生活保障审核确认办法, S15)
+# 公示期 7 天: the period issue 5 sets out, as the national procedure (最低生活保障审核确认办法,
+# 民发〔2021〕57号, S15) is widely quoted; the article itself was not read here.
+PUBLIC_NOTICE_DAYS = 7
 OPEN_STATES = ("applied", "accepted", "verified", "visited", "notice")
 
 ASSISTANCE_CASE = Workflow(

@@ -10,6 +10,7 @@ the latest whose valid_from is on or before the first day of that month.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -161,6 +162,16 @@ def all_parameters() -> dict[str, Parameter]:
                 values=tuple(values),
             )
     return result
+
+
+MONTH_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"  # YYYY-MM, a year the platform can hold
+
+
+def parse_month(text: str) -> dt.date | None:
+    """The first day of a month typed YYYY-MM, or None when the text is not such a month."""
+    if not re.match(MONTH_PATTERN, text):
+        return None
+    return month_start(text)
 
 
 def month_start(as_of: str) -> dt.date:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-import re
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -18,8 +16,7 @@ from minzheng.assistance.payroll import (
 )
 from minzheng.registry.management.commands._common import acting_user
 from minzheng.registry.spreadsheets import read_plain_table
-
-MONTH = re.compile(r"^((?:19|20)[0-9]{2})-(0[1-9]|1[0-2])$")
+from minzheng.rules.parameters import parse_month
 
 
 class Command(BaseCommand):
@@ -38,10 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--failures", type=Path, help="the bank's file of failed payments")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        match = MONTH.match(options["month"])
-        if not match:
+        month = parse_month(options["month"])
+        if month is None:
             self._fail("发放月份格式应为 YYYY-MM", "--month must be YYYY-MM")
-        month = dt.date(int(match[1]), int(match[2]), 1)
         user = acting_user(options["user"])
         try:
             payroll, closed = payroll_month_close(

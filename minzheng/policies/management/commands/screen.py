@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 import sys
 import time
 from pathlib import Path
@@ -14,9 +13,8 @@ from minzheng.policies.services import screening_run
 from minzheng.registry.management.commands._common import acting_user
 from minzheng.registry.models import Division
 from minzheng.rules import ParameterMissingError, screen
+from minzheng.rules.parameters import parse_month
 from minzheng.rules.programs import BY_CODE
-
-MONTH = re.compile(r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")  # a year the platform can hold
 
 
 class Command(BaseCommand):
@@ -38,7 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = options["as_of"]
-        if not MONTH.match(as_of):
+        if parse_month(as_of) is None:
             self._fail("评估月份格式应为 YYYY-MM", "--as-of must be YYYY-MM")
         started = time.perf_counter()
         try:
