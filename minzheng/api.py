@@ -14,9 +14,12 @@ from ninja.security import HttpBearer, django_auth
 
 from minzheng.accounts.api import router as accounts_router
 from minzheng.accounts.services import api_token_user
+from minzheng.alerts.api import router as alerts_router
 from minzheng.assistance.api import router as assistance_router
 from minzheng.assistance.payroll import PayrollError
 from minzheng.crypto import DataKeyError
+from minzheng.exchange.api import router as exchange_router
+from minzheng.exchange.services import ExchangeError
 from minzheng.policies.api import router as rules_router
 from minzheng.registry.api import router as registry_router
 from minzheng.registry.errors import RegistryError
@@ -87,6 +90,19 @@ def on_payroll_error(request: HttpRequest, exc: PayrollError) -> HttpResponse:
     )
 
 
+@api.exception_handler(ExchangeError)
+def on_exchange_error(request: HttpRequest, exc: ExchangeError) -> HttpResponse:
+    """Every problem of the file (the first 1,000) and how many there are; nothing was written."""
+    return problem(
+        request,
+        422,
+        "Unprocessable Entity",
+        "文件未导入 The file was not imported",
+        error_count=exc.total,
+        errors=[item.as_dict() for item in exc.problems[:1000]],
+    )
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
@@ -144,3 +160,5 @@ api.add_router("/registry", registry_router)
 api.add_router("/rules", rules_router)
 api.add_router("/assistance", assistance_router)
 api.add_router("/workflow", workflow_router)
+api.add_router("/exchange", exchange_router)
+api.add_router("/alerts", alerts_router)

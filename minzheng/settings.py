@@ -52,11 +52,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "minzheng.accounts",
     "minzheng.audit",
     "minzheng.registry",
     "minzheng.policies",
     "minzheng.workflow",
+    "minzheng.alerts",
+    "minzheng.exchange",
     "minzheng.assistance",
     "minzheng.funeral",
     "minzheng.web",
@@ -114,6 +118,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+
+# Background work (the nightly 政策找人 screening): django-tasks on the same database, run by
+# `minzheng db_worker`; tests set the immediate backend.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -16,7 +16,9 @@ urlpatterns = [
     path("policies/", include("minzheng.policies.urls")),
     path("assistance/", include("minzheng.assistance.urls")),
     path("inbox/", include("minzheng.workflow.urls")),
+    path("alerts/", include("minzheng.alerts.urls")),
     path("funeral/", include("minzheng.funeral.urls")),
+    path("exchange/", include("minzheng.exchange.urls")),
     path("api/", api.urls),
 ]
 

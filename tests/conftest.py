@@ -127,6 +127,15 @@ def eldercare_staff(divisions: None) -> User:
 
 
 @pytest.fixture
+def payroll_staff(divisions: None) -> User:
+    """City assistance staff: they run payroll, monitoring and 政策找人."""
+    user = _user("payroll_staff", Role.CITY_STAFF, "320582")
+    user.business_line = BusinessLine.ASSISTANCE
+    user.save()
+    return user
+
+
+@pytest.fixture
 def auditor(divisions: None) -> User:
     return _user("auditor", Role.AUDITOR, "320582")
 

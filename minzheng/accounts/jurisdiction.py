@@ -187,6 +187,36 @@ def payroll_check(*, user: User) -> None:
         raise PermissionDenied(_("只有市局社会救助人员可以办理资金发放"))
 
 
+def monitoring_check(*, user: User) -> None:
+    """Raise PermissionDenied unless the user runs the city's monitoring and 政策找人 rules."""
+    if not (user.is_authenticated and _city_assistance_staff(user)):
+        raise PermissionDenied(_("只有市局社会救助人员可以运行监测预警"))
+
+
+def exchange_import_allowed(user: User) -> bool:
+    """Whether the user imports the departments' files (the city's assistance staff)."""
+    return bool(user.is_authenticated and _city_assistance_staff(user))
+
+
+def exchange_import_check(*, user: User) -> None:
+    """Raise PermissionDenied unless the user may import a department's file."""
+    if not exchange_import_allowed(user):
+        raise PermissionDenied(_("只有市局管理员和市局社会救助人员可以导入部门交换数据"))
+
+
+def exchange_read_check(*, user: User) -> None:
+    """Raise PermissionDenied unless the user may read imported files and their signals.
+
+    Signals are about people of every town, so only city-wide roles read them: those who
+    import, and the auditor.
+    """
+    allowed = user.is_authenticated and (
+        _city_assistance_staff(user) or (user.is_active and user.role == Role.AUDITOR)
+    )
+    if not allowed:
+        raise PermissionDenied(_("只有市局管理员、市局社会救助人员和审计人员可以查看部门交换数据"))
+
+
 def bank_account_reveal_allowed(user: User) -> bool:
     """Whether the bank file may carry accounts in clear for this user (the payroll staff)."""
     return bool(user.is_authenticated and _city_assistance_staff(user))

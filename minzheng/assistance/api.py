@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.responses import Status
 
-from minzheng.assistance import payroll, selectors, services
+from minzheng.assistance import documents, payroll, selectors, services
 from minzheng.assistance.models import AssistanceCase
 from minzheng.registry.selectors import household_get, person_get
 from minzheng.rules.parameters import MONTH_PATTERN, month_start
@@ -324,3 +325,38 @@ def payroll_close(request: HttpRequest, data: PayrollCloseIn) -> Status:
         closed_at=listed.closed_at,
     )
     return Status(201 if closed else 200, body)
+
+
+class LetterQuery(InputSchema):
+    format: Literal["pdf", "docx"] = "pdf"
+
+
+_LETTER_BODY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/cases/{case_id}/letter",
+    operation_id="assistance_case_letter",
+    summary="决定书 The decision letter of a decided case, as PDF or Word (audited)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The letter file",
+                "content": {documents.PDF: _LETTER_BODY, documents.DOCX: _LETTER_BODY},
+            },
+            404: {"description": "No such case in your scope, or the case is not decided"},
+            503: {"description": "PDF cannot be made on this machine (Word still can)"},
+        }
+    },
+)
+def case_letter(request: HttpRequest, case_id: int, query: Query[LetterQuery]) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    try:
+        letter = documents.case_letter_file(
+            case=case, acting_user=request.user, file_format=query.format
+        )
+    except documents.DocumentUnavailable as error:
+        raise HttpError(503, error.message_zh) from None
+    response = HttpResponse(letter.content, content_type=letter.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{letter.filename}"'
+    return response

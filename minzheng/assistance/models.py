@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.assistance.workflows import ASSISTANCE_CASE
@@ -73,9 +74,16 @@ class AssistanceCase(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def get_absolute_url(self) -> str:
+        return reverse("assistance:case_detail", args=[self.pk])
+
     @property
     def state_label(self) -> str:
         return ASSISTANCE_CASE.states.get(self.state, self.state)
+
+    @property
+    def inbox_subject(self) -> str:
+        return str(self.get_program_display())
 
 
 class PayrollMonth(models.Model):

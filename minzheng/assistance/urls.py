@@ -13,3 +13,9 @@ urlpatterns = [
     path("payroll/<str:month>/", views.payroll_detail, name="payroll_detail"),
     path("payroll/<str:month>/<str:name>", views.payroll_file, name="payroll_file"),
 ]
+urlpatterns += [
+    path("cases/<int:case_id>/letter.pdf", views.case_letter_pdf, name="case_letter_pdf"),
+    path("cases/<int:case_id>/letter.docx", views.case_letter_docx, name="case_letter_docx"),
+    path("notices/<slug:village_code>/", views.notice_sheet, name="notice_sheet"),
+    path("notices/<slug:village_code>.pdf", views.notice_sheet_pdf, name="notice_sheet_pdf"),
+]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django import forms
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from minzheng.assistance import payroll, selectors, services
+from minzheng.assistance import documents, payroll, selectors, services
 from minzheng.assistance.models import Channel, Program
 from minzheng.assistance.workflows import ASSISTANCE_CASE
 from minzheng.policies.forms import HouseholdForm, MemberFormSet, calculator_request
@@ -367,3 +369,61 @@ def case_track(request: HttpRequest) -> HttpResponse:
         "assistance/case_track.html",
         {"form": form, "tracked": tracked, "not_found": not_found},
     )
+
+
+# The documents of a case: the decision letter (Word, PDF) and the village's notice sheet.
+
+
+def _letter(request: HttpRequest, case_id: int, file_format: str) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    try:
+        letter = documents.case_letter_file(
+            case=case, acting_user=request.user, file_format=file_format
+        )
+    except documents.DocumentUnavailable as error:
+        messages.error(request, error.message_zh)
+        return redirect("assistance:case_detail", case_id=case.pk)
+    response = HttpResponse(letter.content, content_type=letter.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{letter.filename}"'
+    return response
+
+
+@login_required
+def case_letter_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The decision letter as PDF (404 unless decided); each download is audited."""
+    return _letter(request, case_id, "pdf")
+
+
+@login_required
+def case_letter_docx(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The decision letter as Word (404 unless decided); each download is audited."""
+    return _letter(request, case_id, "docx")
+
+
+@login_required
+def notice_sheet(request: HttpRequest, village_code: str) -> HttpResponse:
+    """The printable public notice of a village's cases in the notice state, names masked."""
+    cases = documents.notice_cases(user=request.user, village_code=village_code)
+    context = documents.notice_sheet(cases, village_code=village_code, on=timezone.localdate())
+    css = documents.notice_css()
+    response = render(
+        request, "assistance/notice_sheet.html", {**context, "print_css": css, "for_pdf": False}
+    )
+    # The stylesheet is inline (a printable page of its own): allow exactly it by its hash.
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    response._csp_update = {"style-src": [f"'sha256-{digest}'"]}  # type: ignore[attr-defined]
+    return response
+
+
+@login_required
+def notice_sheet_pdf(request: HttpRequest, village_code: str) -> HttpResponse:
+    cases = documents.notice_cases(user=request.user, village_code=village_code)
+    context = documents.notice_sheet(cases, village_code=village_code, on=timezone.localdate())
+    try:
+        content = documents.notice_sheet_pdf(context)
+    except documents.DocumentUnavailable as error:
+        messages.error(request, error.message_zh)
+        return redirect("assistance:notice_sheet", village_code=village_code)
+    response = HttpResponse(content, content_type=documents.PDF)
+    response["Content-Disposition"] = f'inline; filename="notice-{village_code}.pdf"'
+    return response

@@ -8,6 +8,7 @@ visit, public notice of 7 days, the town's decision, then payment until terminat
 from __future__ import annotations
 
 from minzheng.accounts.models import BusinessLine, Role
+from minzheng.alerts.definitions import AlertKind
 from minzheng.workflow.definitions import Transition, Workflow
 
 TOWN = frozenset({Role.TOWN_CLERK, Role.TOWN_APPROVER})
@@ -55,4 +56,77 @@ ASSISTANCE_CASE = Workflow(
             "death_terminate", "死亡停发", ("active",), "terminated", DEATH_RECORDERS, manual=False
         ),
     ),
+)
+
+# The alerts of this line: what monitoring, 政策找人 and the review schedule raise, what the
+# office is asked to do, and the days it has (a working rule of this platform, not a statute).
+RECIPIENT_DIED = AlertKind(
+    "assistance.recipient_died",
+    "救助对象死亡",
+    BusinessLine.ASSISTANCE,
+    "核实后办理死亡登记，停发或调整救助金",
+    5,
+)
+ASSET_REVIEW = AlertKind(
+    "assistance.asset_review",
+    "救助家庭新增车辆或房产",
+    BusinessLine.ASSISTANCE,
+    "复核家庭经济状况",
+    15,
+)
+INCOME_REVIEW = AlertKind(
+    "assistance.income_review",
+    "救助家庭成员工资收入较高",
+    BusinessLine.ASSISTANCE,
+    "复核家庭经济状况",
+    15,
+)
+MEDICAL_CANDIDATE = AlertKind(
+    "assistance.medical_candidate",
+    "医疗自付费用较高",
+    BusinessLine.ASSISTANCE,
+    "评估刚性支出困难家庭认定或临时救助",
+    10,
+)
+SINGLE_PERSON_CANDIDATE = AlertKind(
+    "assistance.single_person_candidate",
+    "低保边缘家庭新增重度残疾或重病",
+    BusinessLine.ASSISTANCE,
+    "评估单人户施保",
+    15,
+)
+UNEMPLOYMENT_CHECK = AlertKind(
+    "assistance.unemployment_check",
+    "救助家庭成员登记失业",
+    BusinessLine.ASSISTANCE,
+    "核实就业和收入情况",
+    15,
+)
+ELIGIBLE_NOT_RECEIVING = AlertKind(
+    "assistance.eligible_not_receiving",
+    "按规则可能符合条件但未享受",
+    BusinessLine.ASSISTANCE,
+    "联系家庭，告知政策，符合的协助申请",
+    15,
+)
+NO_LONGER_ELIGIBLE = AlertKind(
+    "assistance.no_longer_eligible",
+    "按规则可能不再符合条件",
+    BusinessLine.ASSISTANCE,
+    "复核家庭经济状况",
+    15,
+)
+REVIEW_DUE = AlertKind(
+    "assistance.review_due", "定期核查到期", BusinessLine.ASSISTANCE, "开展定期核查", 30
+)
+ALERT_KINDS = (
+    RECIPIENT_DIED,
+    ASSET_REVIEW,
+    INCOME_REVIEW,
+    MEDICAL_CANDIDATE,
+    SINGLE_PERSON_CANDIDATE,
+    UNEMPLOYMENT_CHECK,
+    ELIGIBLE_NOT_RECEIVING,
+    NO_LONGER_ELIGIBLE,
+    REVIEW_DUE,
 )

@@ -345,6 +345,8 @@ def _group_labels() -> dict[str, str]:
             labels.setdefault(key, _("残疾人两项补贴（困难残疾人生活补贴、重度残疾人护理补贴）"))
         else:
             labels[key] = program.label
+    labels["review"] = _("定期核查周期")
+    labels["monitoring"] = _("低收入人口动态监测预警")
     return labels
 
 

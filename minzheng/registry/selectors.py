@@ -301,13 +301,19 @@ def division_tree(*, user: User) -> list[TownDivisions]:
 
 
 def screening_frames(*, user: User, on: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The registry's households in the user's scope on a date, as frames for the rules.
+    """The registry's households in the user's scope on a date, as frames for the rules."""
+    return household_frames(prefix=user_scope_prefix(user), on=on)
+
+
+def household_frames(*, prefix: str | None, on: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The registry's households under a division-code prefix on a date, as rules frames.
 
     Columns are those of the synthetic city that the registry holds (relation, birth date,
-    hukou, death, disability certificate, serious illness); incomes, assets and the rest are not
-    in the registry, so programmes that need them cannot be screened from it. One query.
+    hukou, death, disability certificate, serious illness), plus `person_id`; incomes, assets
+    and the rest are not in the registry, so programmes that need them cannot be screened from
+    it alone. One query. The caller has checked the prefix against its user (or is the
+    nightly task, with the city's).
     """
-    prefix = user_scope_prefix(user)
     if prefix is None:
         rows: list[tuple[object, ...]] = []
     else:
@@ -319,6 +325,7 @@ def screening_frames(*, user: User, on: dt.date) -> tuple[pl.DataFrame, pl.DataF
             .values_list(
                 "household_id",
                 "household__division_id",
+                "person_id",
                 "relation",
                 "person__birth_date",
                 "person__hukou_division_id",
@@ -335,6 +342,7 @@ def screening_frames(*, user: User, on: dt.date) -> tuple[pl.DataFrame, pl.DataF
         schema={
             "household_id": pl.Int64,
             "division": pl.String,
+            "person_id": pl.Int64,
             "relation": pl.String,
             "birth_date": pl.Date,
             "hukou_division": pl.String,

@@ -5,11 +5,10 @@ from typing import Any
 
 import pytest
 
-from minzheng.accounts.models import BusinessLine, Role, User
+from minzheng.accounts.models import User
 from minzheng.assistance.demo import case_advance
 from minzheng.assistance.models import AssistanceCase
 from minzheng.assistance.services import case_apply
-from tests.conftest import _user
 
 APPLIED_ON = dt.date(2026, 1, 5)
 
@@ -62,11 +61,3 @@ def approve(case: AssistanceCase, clerk: User, approver: User, start: dt.date) -
     case_advance(case, "active", clerk, approver, start - dt.timedelta(days=20), start)
     case.refresh_from_db()
     return case
-
-
-@pytest.fixture
-def payroll_staff(divisions: None) -> User:
-    user = _user("payroll_staff", Role.CITY_STAFF, "320582")
-    user.business_line = BusinessLine.ASSISTANCE
-    user.save()
-    return user

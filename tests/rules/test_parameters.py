@@ -32,8 +32,13 @@ def test_every_declared_parameter_exists_and_every_parameter_is_read_by_a_formul
     declared = {name for variable in VARIABLES.values() for name in variable.parameters}
     parameters = set(all_parameters())
     assert declared - parameters == set()
-    # The gradual-exit period is for casework (reviews), not for an assessment.
-    assert parameters - declared == {"dibao.gradual_exit_months"}
+    # The others are for casework (reviews, monitoring), read by the assistance app.
+    casework = "".join(
+        path.read_text(encoding="utf-8")
+        for path in (Path(__file__).resolve().parents[2] / "minzheng" / "assistance").glob("*.py")
+    )
+    unread = {name for name in parameters - declared if f'"{name}"' not in casework}
+    assert unread == {"dibao.gradual_exit_months"}  # not yet: the gradual exit is to come
 
 
 def test_the_value_in_force_is_the_latest_on_or_before_the_first_of_the_month():

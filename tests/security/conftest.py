@@ -18,9 +18,12 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minzheng.accounts.models import ApiToken, Role, User
+from minzheng.alerts.models import Alert
+from minzheng.alerts.services import AlertIn, alerts_raise
 from minzheng.assistance.models import AssistanceCase
 from minzheng.assistance.services import case_apply
 from minzheng.audit.models import AuditEvent
+from minzheng.exchange.models import ExchangeBatch, Signal
 from minzheng.registry.models import Division, Household, Membership, Person
 from minzheng.registry.services import HouseholdIn, MemberIn, PersonIn, household_register
 from minzheng.workflow.models import TransitionRecord
@@ -50,6 +53,7 @@ class World:
     users: dict[str, User | None]
     managed: User  # a village worker the city administrator manages on the user pages
     case: AssistanceCase  # 杨舍镇's dibao application for the family, as applied
+    alert: Alert  # an open monitoring alert on the family, for 杨舍镇's office
 
     @property
     def ids(self) -> dict[str, object]:
@@ -70,7 +74,11 @@ class World:
             "user": self.managed.pk,
             "case": self.case.pk,
             "case_number": self.case.number,
+            "alert": self.alert.pk,
             "missing": MISSING,
+            # the newest imported department file, when a row has imported one
+            "batch": ExchangeBatch.objects.order_by("-pk").values_list("pk", flat=True).first()
+            or MISSING,
         }
 
 
@@ -106,6 +114,19 @@ def world(
         request=family_request(),
         on=dt.date(2026, 1, 5),
     )
+    alerts_raise(
+        acting_user=None,
+        alerts=[
+            AlertIn(
+                kind="assistance.asset_review",
+                key="world:vehicle",
+                division_code=family.division_id,
+                reason="救助家庭成员登记机动车",
+                household_id=family.pk,
+            )
+        ],
+        on=dt.date(2026, 1, 6),
+    )
     return World(
         family=family,
         second=second,
@@ -120,6 +141,7 @@ def world(
         },
         managed=managed,
         case=case,
+        alert=Alert.objects.get(key="world:vehicle"),
     )
 
 
@@ -153,7 +175,13 @@ def snapshot() -> dict[str, Any]:
             "audit_events": AuditEvent.objects.count(),
             "cases": AssistanceCase.objects.count(),
             "case_steps": TransitionRecord.objects.count(),
+            "exchange_batches": ExchangeBatch.objects.count(),
+            "signals": Signal.objects.count(),
+            "alerts": Alert.objects.count(),
         },
+        "alerts": list(
+            Alert.objects.order_by("pk").values_list("pk", "state", "assignee_id", "outcome")
+        ),
         "cases": list(
             AssistanceCase.objects.order_by("pk").values_list("pk", "state", "updated_at")
         ),

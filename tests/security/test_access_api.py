@@ -9,6 +9,7 @@ something, the audit log's newest entry is that change; in every other cell noth
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -16,7 +17,8 @@ from django.test import Client
 
 from tests.assistance.conftest import family_request
 from tests.conftest import HEAD_ID, PASSWORD, YANGSHE_VILLAGE, make_id_number, totp_code
-from tests.security.conftest import WHO, bearer, newest_event, sign_in, snapshot
+from tests.security.conftest import WHO, World, bearer, newest_event, sign_in, snapshot
+from tests.security.test_access_pages import case_rejected, exchange_file, exchange_imported
 
 UNAUTHORIZED = {
     "type": "about:blank",
@@ -45,6 +47,15 @@ WRONG_PASSWORD = {
 PROBLEMS = {401: UNAUTHORIZED, 403: FORBIDDEN_WRITE, 404: NOT_FOUND}
 FORBIDDEN_STEP = {403: {**FORBIDDEN_WRITE, "detail": "您无权办理该环节"}}
 PAYROLL_ONLY = {403: {**FORBIDDEN_WRITE, "detail": "只有市局社会救助人员可以办理资金发放"}}
+EXCHANGE_READERS_ONLY = {
+    403: {
+        **FORBIDDEN_WRITE,
+        "detail": "只有市局管理员、市局社会救助人员和审计人员可以查看部门交换数据",
+    }
+}
+EXCHANGE_IMPORTERS_ONLY = {
+    403: {**FORBIDDEN_WRITE, "detail": "只有市局管理员和市局社会救助人员可以导入部门交换数据"}
+}
 
 
 def _out_of_order(step: str) -> dict[int, dict[str, object]]:
@@ -83,6 +94,9 @@ class Operation:
     changes: frozenset[str] = field(default_factory=frozenset)
     ids: dict[str, str] = field(default_factory=dict)  # path parameter -> world id
     problems: dict[int, dict[str, object]] = field(default_factory=dict)  # this row's own
+    query: str = ""  # appended to the path: "?format=docx"
+    prepare: Callable[[World], None] | None = None  # brings the world to the row's state
+    form: Callable[[dict[str, object]], dict[str, object]] | None = None  # a multipart body
 
     def __str__(self) -> str:
         return self.operation_id
@@ -245,6 +259,18 @@ OPERATIONS = [
         )
     ],
     Operation(
+        "assistance_case_letter",
+        "get",
+        "/api/assistance/cases/{case_id}/letter",
+        # Whoever may read the (decided) case; every download is recorded.
+        (401, 404, 404, 200, 200, 200),
+        action="assistance.case.letter",
+        changes=frozenset({"own_town", "city", "auditor"}),
+        ids={"case_id": "case"},
+        query="?format=docx",
+        prepare=case_rejected,
+    ),
+    Operation(
         "assistance_case_track",
         "post",
         "/api/assistance/track",
@@ -273,7 +299,79 @@ OPERATIONS = [
         "get",
         "/api/workflow/inbox",
         (401, 200, 200, 200, 200, 200),
+        counts=(None, 0, 0, 2, 1, 1),  # the town's: the case and the alert; the city's: the case
+    ),
+    Operation(
+        "alerts_list",
+        "get",
+        "/api/alerts",
+        (401, 200, 200, 200, 200, 200),
         counts=(None, 0, 0, 1, 1, 1),
+    ),
+    Operation("alerts_stats", "get", "/api/alerts/stats", (401, 200, 200, 200, 200, 200)),
+    Operation(
+        "alerts_get",
+        "get",
+        "/api/alerts/{alert_id}",
+        (401, 404, 404, 200, 200, 200),
+        ids={"alert_id": "alert"},
+    ),
+    Operation(
+        "alerts_assign",
+        "post",
+        "/api/alerts/{alert_id}/assign",
+        (401, 404, 404, 200, 200, 403),
+        body={"assignee": "yangshe_worker"},
+        action="alerts.assistance.assign",
+        changes=frozenset({"own_town", "city"}),
+        ids={"alert_id": "alert"},
+        problems=FORBIDDEN_STEP,
+    ),
+    Operation(
+        "alerts_close",
+        "post",
+        "/api/alerts/{alert_id}/close",
+        (401, 404, 404, 200, 200, 403),
+        body={"outcome": "no_action", "note": "车辆为残疾人代步车"},
+        action="alerts.assistance.close",
+        changes=frozenset({"own_town", "city"}),
+        ids={"alert_id": "alert"},
+        problems=FORBIDDEN_STEP,
+    ),
+    Operation(
+        "exchange_source_list",
+        "get",
+        "/api/exchange/sources",
+        (401, 200, 200, 200, 200, 200),
+        counts=(None, 8, 8, 8, 8, 8),
+    ),
+    Operation(
+        "exchange_batch_list",
+        "get",
+        "/api/exchange/batches",
+        (401, 403, 403, 403, 200, 200),
+        counts=(None, None, None, None, 1, 1),
+        problems=EXCHANGE_READERS_ONLY,
+        prepare=exchange_imported,
+    ),
+    Operation(
+        "exchange_batch_get",
+        "get",
+        "/api/exchange/batches/{batch_id}",
+        (401, 403, 403, 403, 200, 200),
+        ids={"batch_id": "batch"},
+        problems=EXCHANGE_READERS_ONLY,
+        prepare=exchange_imported,
+    ),
+    Operation(
+        "exchange_batch_import",
+        "post",
+        "/api/exchange/batches",
+        (401, 403, 403, 403, 201, 403),
+        form=exchange_file,
+        action="exchange.import",
+        changes=frozenset({"city"}),
+        problems=EXCHANGE_IMPORTERS_ONLY,
     ),
     Operation(
         "rules_assess",
@@ -293,6 +391,7 @@ def _request(client, world, operation: Operation, who: str):
     """Authenticate as the column's user, snapshot, then call; return (snapshot, response)."""
     ids = world.ids
     path = operation.path.format(**{name: ids[key] for name, key in operation.ids.items()})
+    path += operation.query
     user = world.users[who]
     if operation.operation_id == "auth_token_issue":
         credentials = {"username": "yangshe_clerk", "password": "not-the-password"}
@@ -306,6 +405,8 @@ def _request(client, world, operation: Operation, who: str):
     before = snapshot()
     if operation.method == "get":
         return before, client.get(path, headers=headers)
+    if operation.form is not None:
+        return before, client.post(path, operation.form(ids), headers=headers)
     body = json.dumps(_fill(operation.body, ids))
     return before, client.post(path, body, content_type="application/json", headers=headers)
 
@@ -334,6 +435,8 @@ CELLS = [
 def test_every_api_operation_answers_every_column_exactly_and_denials_change_nothing(
     client, world, operation, who
 ):
+    if operation.prepare is not None:
+        operation.prepare(world)
     before, response = _request(client, world, operation, who)
 
     expected = operation.expect[WHO.index(who)]

@@ -19,13 +19,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from minzheng.accounts.models import User
+from minzheng.accounts.models import Role, User
 from minzheng.accounts.services import user_deactivate
+from minzheng.assistance import documents
+from minzheng.assistance.demo import case_advance
 from minzheng.assistance.models import AssistanceCase
 from minzheng.assistance.payroll import payroll_month_close
+from minzheng.assistance.services import case_reject
+from minzheng.exchange.models import ExchangeBatch
+from minzheng.exchange.services import exchange_import
 from minzheng.registry.models import Household
 from tests.assistance.test_pages import apply_form
-from tests.conftest import YANGSHE, YANGSHE_VILLAGE, make_id_number
+from tests.conftest import HEAD_ID, YANGSHE, YANGSHE_VILLAGE, _user, make_id_number
 from tests.security.conftest import WHO, World, newest_event, sign_in, snapshot
 
 LOGIN = "login"  # a redirect to the login page, which comes back to the same path
@@ -118,8 +123,45 @@ def _january_closed(world: World) -> None:
     )
 
 
+def exchange_file(ids: dict[str, object]) -> dict[str, object]:
+    """A month's wages file naming the family's head, as a department sends it."""
+    content = (
+        f"公民身份号码,工资月份,发放单位,应发工资\n{HEAD_ID},2026-01,张家港某某有限公司,2600\n"
+    )
+    return {
+        "source": "wages",
+        "period": "2026-01",
+        "file": SimpleUploadedFile("wages-2026-01.csv", content.encode(), content_type="text/csv"),
+    }
+
+
+def exchange_imported(world: World) -> None:
+    """The city administrator has imported a wages file: the world has a batch."""
+    upload = exchange_file({})
+    exchange_import(
+        acting_user=world.users["city"],
+        source="wages",
+        period=dt.date(2026, 1, 1),
+        file_name=upload["file"].name,
+        content=upload["file"].read(),
+    )
+
+
 def _managed_user_is_deactivated(world: World) -> None:
     user_deactivate(acting_user=world.users["city"], user=world.managed)
+
+
+def case_rejected(world: World) -> None:
+    """杨舍镇's approver refuses the world's case: it has a decision letter now."""
+    approver = _user("yangshe_approver", Role.TOWN_APPROVER, YANGSHE)
+    case_reject(
+        case=world.case, acting_user=approver, on=dt.date(2026, 1, 20), reasons=["收入超过标准"]
+    )
+
+
+def _case_in_notice(world: World) -> None:
+    clerk = world.users["own_town"]
+    case_advance(world.case, "notice", clerk, clerk, dt.date(2026, 1, 5), dt.date(2026, 2, 1))
 
 
 L = LOGIN
@@ -129,6 +171,11 @@ MANAGED = "/accounts/users/{user}/"
 WRITERS = frozenset({"own_town", "city"})
 CASE = "/assistance/cases/{case}/"
 APPLY = "/assistance/households/{household}/apply/"
+NOTICE = f"/assistance/notices/{YANGSHE_VILLAGE}/"
+CASE_READERS = frozenset({"own_town", "city", "auditor"})
+ALERT = "/alerts/{alert}/"
+# PDFs need WeasyPrint and a CJK font; without them the page says so and sends the user back.
+PDF_OK = documents.pdf_unavailable_reason() is None
 
 PAGES = [
     Page("dashboard", "GET", "/", (L, 200, 200, 200, 200, 200)),
@@ -432,6 +479,39 @@ PAGES = [
         data={"start_month": "2026-02"},
     ),
     Page("assistance:case_apply", "GET", APPLY, (L, 404, 404, 200, 200, 200)),
+    Page(
+        "assistance:case_letter_docx",
+        "GET",
+        CASE + "letter.docx",
+        (L, 404, 404, 200, 200, 200),  # whoever may read the case; every download recorded
+        action="assistance.case.letter",
+        changes=CASE_READERS,
+        prepare=case_rejected,
+    ),
+    Page(
+        "assistance:case_letter_pdf",
+        "GET",
+        CASE + "letter.pdf",
+        (L, 404, 404, 200, 200, 200) if PDF_OK else (L, 404, 404, CASE, CASE, CASE),
+        action="assistance.case.letter",
+        changes=CASE_READERS if PDF_OK else frozenset(),
+        prepare=case_rejected,
+    ),
+    # A village's notice sheet: names masked; another town and the provider are refused.
+    Page(
+        "assistance:notice_sheet",
+        "GET",
+        NOTICE,
+        (L, 403, 403, 200, 200, 200),
+        prepare=_case_in_notice,
+    ),
+    Page(
+        "assistance:notice_sheet_pdf",
+        "GET",
+        f"/assistance/notices/{YANGSHE_VILLAGE}.pdf",
+        (L, 403, 403, 200, 200, 200) if PDF_OK else (L, 403, 403, NOTICE, NOTICE, NOTICE),
+        prepare=_case_in_notice,
+    ),
     Page("assistance:payroll_list", "GET", "/assistance/payroll/", (L, 403, 403, 403, 200, 403)),
     Page(
         "assistance:payroll_list",
@@ -468,6 +548,48 @@ PAGES = [
         action="assistance.case.apply",
         changes=WRITERS,
     ),
+    # Alerts: a town's own, the city's; the auditor reads and may not act.
+    Page("alerts:alert_list", "GET", "/alerts/", (L, 200, 200, 200, 200, 200)),
+    Page("alerts:dashboard", "GET", "/alerts/dashboard/", (L, 200, 200, 200, 200, 200)),
+    Page("alerts:alert_detail", "GET", ALERT, (L, 404, 404, 200, 200, 200)),
+    Page(
+        "alerts:alert_assign",
+        "POST",
+        ALERT + "assign/",
+        (L, 404, 404, ALERT, ALERT, 403),
+        data={"assignee": "{user}", "note": "请入户核实"},
+        action="alerts.assistance.assign",
+        changes=WRITERS,
+    ),
+    Page(
+        "alerts:alert_close",
+        "POST",
+        ALERT + "close/",
+        (L, 404, 404, ALERT, ALERT, 403),
+        data={"outcome": "no_action", "note": "车辆为残疾人代步车"},
+        action="alerts.assistance.close",
+        changes=WRITERS,
+    ),
+    # Data exchange: the city's assistance staff (here the administrator) import; the auditor
+    # reads; the towns and the provider see nothing. The sources' columns are for everyone.
+    Page("exchange:batch_list", "GET", "/exchange/", (L, 403, 403, 403, 200, 200)),
+    Page(
+        "exchange:batch_list",
+        "POST",
+        "/exchange/",
+        (L, 403, 403, 403, "/exchange/{new_batch}/", 403),
+        data=exchange_file,
+        action="exchange.import",
+        changes=frozenset({"city"}),
+    ),
+    Page(
+        "exchange:batch_detail",
+        "GET",
+        "/exchange/{batch}/",
+        (L, 403, 403, 403, 200, 200),
+        prepare=exchange_imported,
+    ),
+    Page("exchange:source_list", "GET", "/exchange/sources/", (L, 200, 200, 200, 200, 200)),
     Page("api:openapi-json", "GET", "/api/openapi.json", (200, 200, 200, 200, 200, 200)),
     Page("api:openapi-view", "GET", "/api/docs", (200, 200, 200, 200, 200, 200)),
     Page("api:api-root", "GET", "/api/", (404, 404, 404, 404, 404, 404)),
@@ -488,7 +610,9 @@ def _made_ids() -> dict[str, object]:
     household = Household.objects.filter(number=NEW_HOUSEHOLD_NUMBER).first()
     user = User.objects.filter(username=NEW_USERNAME).first()
     case = AssistanceCase.objects.order_by("-pk").first()
+    batch = ExchangeBatch.objects.order_by("-pk").first()
     return {
+        "new_batch": batch.pk if batch else None,
         "new_household": household.pk if household else None,
         "new_user": user.pk if user else None,
         "new_case": case.pk if case else None,
@@ -569,6 +693,6 @@ def test_the_page_table_has_a_row_for_every_url_of_the_urlconf(client, db):
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_each_row_of_the_page_table_names_the_view_its_path_reaches(page):
-    ids = {"head": 1, "child": 3, "household": 1, "user": 1, "case": 1}
+    ids = {"head": 1, "child": 3, "household": 1, "user": 1, "case": 1, "alert": 1, "batch": 1}
 
     assert resolve(page.path.format(**ids)).view_name == page.name

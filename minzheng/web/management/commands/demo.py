@@ -11,6 +11,8 @@ from minzheng.accounts.models import BusinessLine, Role, User
 from minzheng.accounts.services import two_factor_demo_enrol, user_create
 from minzheng.accounts.two_factor import DEMO_TOTP_KEY, secret_base32
 from minzheng.assistance.demo import demo_cases_create
+from minzheng.assistance.tasks import nightly_run
+from minzheng.exchange.demo import demo_exchange_import
 from minzheng.registry.models import Division, DivisionKind
 from minzheng.synth.generate import generate
 
@@ -65,6 +67,22 @@ class Command(BaseCommand):
             today=timezone.localdate(),
         )
         self.stdout.write(f"演示救助申请 demo assistance cases: {made}")
+        imported = demo_exchange_import(
+            persons=city.persons,
+            households=city.households,
+            acting_user=User.objects.get(username="city_assistance"),
+            today=timezone.localdate(),
+            seed=options["seed"],
+        )
+        self.stdout.write(
+            "上月部门数据 last month's department files: "
+            + ", ".join(f"{source} {rows}" for source, rows in imported.items())
+        )
+        nightly = nightly_run(timezone.localdate())
+        self.stdout.write(
+            f"夜间任务 nightly rules: monitoring {nightly['monitoring']}, "
+            f"reviews due {nightly['reviews_due']}, 政策找人 {nightly['find_people']}"
+        )
         self.stdout.write(f"\n演示账号 Demo accounts (密码 password: {DEMO_PASSWORD})")
         for username, role, division, _, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<18} {role:<15} {division:<13} {description}")
