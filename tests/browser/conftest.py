@@ -84,6 +84,3 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
         page.fill("#id_otp_token", totp_code(User.objects.get(username=username)))
         page.get_by_role("button", name="验证").click()
     expect(page.locator("#total-population")).to_be_visible()
-
-
-from tests.assistance.conftest import payroll_staff  # noqa: F401, E402 - a fixture
