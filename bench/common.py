@@ -38,3 +38,77 @@ def start_gunicorn(port: int, env: dict[str, str] | os._Environ[str]) -> subproc
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def django_setup() -> None:
+    """In a child process: our code importable and Django configured."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.settings")
+    import django
+
+    django.setup()
+
+
+def city_loaded(scale: float):  # a SyntheticCity: its module is imported after setup
+    """In a child process on an empty database: migrate, then load a synthetic city."""
+    from django.core.management import call_command
+
+    from minzheng.registry.services import DivisionIn, city_load, divisions_load
+    from minzheng.synth.generate import AS_OF, generate
+
+    call_command("migrate", verbosity=0)
+    call_command("loaddivisions", verbosity=0)
+    city = generate(scale=scale, seed=1)
+    divisions_load(
+        acting_user=None, rows=[DivisionIn(**row) for row in city.divisions.iter_rows(named=True)]
+    )
+    city_load(acting_user=None, persons=city.persons, households=city.households, on=AS_OF)
+    return city
+
+
+def run_child(script: str, arguments: list[str], database_url: str | None) -> dict[str, object]:
+    """Run `script --child ARGUMENTS` on a new database (a temporary SQLite file, or the given
+    empty PostgreSQL database) and return the JSON its last line prints."""
+    import json
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as var_dir:
+        env = {**os.environ, "MINZHENG_VAR_DIR": var_dir}
+        env.pop("MINZHENG_DATABASE_URL", None)
+        if database_url:
+            env["MINZHENG_DATABASE_URL"] = database_url
+        completed = subprocess.run(
+            [sys.executable, script, "--child", *arguments],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if completed.returncode:
+        sys.exit(completed.stderr[-5000:])
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+class postgres_database:  # noqa: N801 - used as a context manager, like a function
+    """A new, empty PostgreSQL database at 127.0.0.1:5432 for the block; dropped after."""
+
+    ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+    def __init__(self, prefix: str) -> None:
+        self.name = f"{prefix}_{os.getpid()}"
+
+    def __enter__(self) -> str:
+        import psycopg
+
+        with psycopg.connect(self.ADMIN, autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {self.name}")
+        return f"postgres://postgres@127.0.0.1:5432/{self.name}"
+
+    def __exit__(self, *exc: object) -> None:
+        import psycopg
+
+        with psycopg.connect(self.ADMIN, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")

@@ -18,43 +18,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import city_loaded, django_setup, run_child
 
 
 def child(scale: float) -> None:
     """Run inside a process whose MINZHENG_DATABASE_URL names an empty database."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.settings")
-    import django
-
-    django.setup()
+    django_setup()
     import datetime as dt
 
-    from django.core.management import call_command
     from django.db import connection
 
     from minzheng.accounts.models import BusinessLine, Role, User
     from minzheng.exchange.services import exchange_check, exchange_import
-    from minzheng.registry.services import DivisionIn, city_load, divisions_load
     from minzheng.synth.exchange import exchange_file_content, exchange_files
-    from minzheng.synth.generate import AS_OF, generate
 
-    call_command("migrate", verbosity=0)
-    call_command("loaddivisions", verbosity=0)
     started = time.perf_counter()
-    city = generate(scale=scale, seed=1)
-    divisions_load(
-        acting_user=None,
-        rows=[DivisionIn(**row) for row in city.divisions.iter_rows(named=True)],
-    )
-    city_load(acting_user=None, persons=city.persons, households=city.households, on=AS_OF)
+    city = city_loaded(scale)
     setup = time.perf_counter() - started
     staff = User.objects.create(
         username="bench_exchange", role=Role.CITY_STAFF, business_line=BusinessLine.ASSISTANCE
@@ -95,25 +76,6 @@ def child(scale: float) -> None:
     print(json.dumps(figures))
 
 
-def run(url: str | None, scale: float) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as var_dir:
-        env = {**os.environ, "MINZHENG_VAR_DIR": var_dir}
-        if url:
-            env["MINZHENG_DATABASE_URL"] = url
-        else:
-            env.pop("MINZHENG_DATABASE_URL", None)
-        completed = subprocess.run(
-            [sys.executable, __file__, "--child", "--scale", str(scale)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if completed.returncode:
-        sys.exit(completed.stderr)
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -125,7 +87,7 @@ def main() -> None:
     if options.child:
         child(options.scale)
         return
-    figures = run(options.database_url, options.scale)
+    figures = run_child(__file__, ["--scale", str(options.scale)], options.database_url)
     label = "PostgreSQL" if figures["database"] == "postgresql" else "SQLite"
     print(
         f"{label}: city of {figures['persons']:,} persons loaded in {figures['setup_s']} s; "

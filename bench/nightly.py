@@ -14,28 +14,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import city_loaded, django_setup, postgres_database, run_child
 
 
 def child(scale: float) -> None:
     """Run inside a process whose MINZHENG_DATABASE_URL names an empty database."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.settings")
-    import django
-
-    django.setup()
+    django_setup()
     import datetime as dt
     from decimal import Decimal
 
     import polars as pl
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -46,19 +36,11 @@ def child(scale: float) -> None:
     from minzheng.assistance.screening import find_people_run
     from minzheng.exchange.services import exchange_import
     from minzheng.registry.models import Household
-    from minzheng.registry.services import DivisionIn, city_load, divisions_load
     from minzheng.rules import screen
     from minzheng.synth.exchange import exchange_file_content, exchange_file_name, exchange_files
-    from minzheng.synth.generate import AS_OF, generate
 
-    call_command("migrate", verbosity=0)
-    call_command("loaddivisions", verbosity=0)
     started = time.perf_counter()
-    city = generate(scale=scale, seed=1)
-    divisions_load(
-        acting_user=None, rows=[DivisionIn(**row) for row in city.divisions.iter_rows(named=True)]
-    )
-    city_load(acting_user=None, persons=city.persons, households=city.households, on=AS_OF)
+    city = city_loaded(scale)
     staff = User.objects.create(
         username="bench_nightly", role=Role.CITY_STAFF, business_line=BusinessLine.ASSISTANCE
     )
@@ -138,23 +120,7 @@ def child(scale: float) -> None:
 
 
 def run(label: str, url: str | None, scale: float) -> None:
-    with tempfile.TemporaryDirectory() as var_dir:
-        env = {**os.environ, "MINZHENG_VAR_DIR": var_dir}
-        if url:
-            env["MINZHENG_DATABASE_URL"] = url
-        else:
-            env.pop("MINZHENG_DATABASE_URL", None)
-        completed = subprocess.run(
-            [sys.executable, __file__, "--child", "--scale", str(scale)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if completed.returncode != 0:
-        print(completed.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(f"{label}: the benchmark failed")
-    figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures = run_child(__file__, ["--scale", str(scale)], url)
     print(
         f"{label} (scale {scale}): {figures['persons']:,} persons, "
         f"{figures['households']:,} households, {figures['active_cases']:,} active cases, "
@@ -181,17 +147,8 @@ def main() -> None:
     if not options.skip_sqlite:
         run("SQLite", None, options.scale)
     if not options.skip_postgres:
-        import psycopg
-
-        database = f"minzheng_bench_nightly_{os.getpid()}"
-        admin = "postgresql://postgres@127.0.0.1:5432/postgres"
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f"create database {database}")
-        try:
-            run("PostgreSQL", f"postgres://postgres@127.0.0.1:5432/{database}", options.scale)
-        finally:
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f"drop database if exists {database} with (force)")
+        with postgres_database("minzheng_bench_nightly") as url:
+            run("PostgreSQL", url, options.scale)
 
 
 if __name__ == "__main__":

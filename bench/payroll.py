@@ -14,44 +14,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import city_loaded, django_setup, postgres_database, run_child
 
 
 def child(cases: int) -> None:
     """Run inside a process whose MINZHENG_DATABASE_URL names an empty database."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.settings")
-    import django
-
-    django.setup()
+    django_setup()
     import datetime as dt
     from decimal import Decimal
-
-    from django.core.management import call_command
 
     from minzheng import crypto
     from minzheng.accounts.models import BusinessLine, Role, User
     from minzheng.assistance.models import AssistanceCase
     from minzheng.assistance.payroll import payroll_files, payroll_month_close
     from minzheng.registry.models import BANK_ACCOUNT_FIELD, Household, Person
-    from minzheng.registry.services import DivisionIn, city_load, divisions_load
-    from minzheng.synth.generate import AS_OF, generate
 
-    call_command("migrate", verbosity=0)
-    call_command("loaddivisions", verbosity=0)
-    city = generate(scale=cases / 360_000 * 1.05, seed=1)
-    divisions_load(
-        acting_user=None,
-        rows=[DivisionIn(**row) for row in city.divisions.iter_rows(named=True)],
-    )
-    city_load(acting_user=None, persons=city.persons, households=city.households, on=AS_OF)
+    city_loaded(cases / 360_000 * 1.05)
     staff = User.objects.create(
         username="bench_payroll", role=Role.CITY_STAFF, business_line=BusinessLine.ASSISTANCE
     )
@@ -112,20 +92,7 @@ def child(cases: int) -> None:
 
 
 def run(label: str, url: str | None, cases: int) -> None:
-    with tempfile.TemporaryDirectory() as var_dir:
-        env = {**os.environ, "MINZHENG_VAR_DIR": var_dir}
-        if url:
-            env["MINZHENG_DATABASE_URL"] = url
-        else:
-            env.pop("MINZHENG_DATABASE_URL", None)
-        completed = subprocess.run(
-            [sys.executable, __file__, "--child", "--cases", str(cases)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures = run_child(__file__, ["--cases", str(cases)], url)
     total = figures["close_s"] + figures["files_s"]
     print(
         f"{label}: {figures['cases']:,} active cases, {figures['lines']:,} lines; "
@@ -146,17 +113,8 @@ def main() -> None:
         return
     run("SQLite", None, options.cases)
     if not options.skip_postgres:
-        import psycopg
-
-        database = f"minzheng_bench_payroll_{os.getpid()}"
-        admin = "postgresql://postgres@127.0.0.1:5432/postgres"
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f"CREATE DATABASE {database}")
-        try:
-            run("PostgreSQL", f"postgres://postgres@127.0.0.1:5432/{database}", options.cases)
-        finally:
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        with postgres_database("minzheng_bench_payroll") as url:
+            run("PostgreSQL", url, options.cases)
 
 
 if __name__ == "__main__":

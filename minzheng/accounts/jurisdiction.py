@@ -163,6 +163,21 @@ def workflow_transition_check(
         raise PermissionDenied(_("您无权办理该环节"))
 
 
+# Roles that turn a citizen's online application into a case, or decline it: the town's office.
+ONLINE_APPLICATION_ROLES = frozenset({Role.TOWN_CLERK, Role.TOWN_APPROVER})
+
+
+def online_application_check(*, user: User, division_code: str) -> None:
+    """Raise PermissionDenied unless the user may handle an online application of this village.
+
+    The town's clerk or approver whose scope holds the village chosen by the citizen.
+    """
+    allowed = user.is_authenticated and user.is_active
+    allowed = allowed and (user.is_superuser or user.role in ONLINE_APPLICATION_ROLES)
+    if not allowed or not division_in_scope(user=user, division_code=division_code):
+        raise PermissionDenied(_("只有申请所在镇（街道）的经办人和审批人可以办理网上申请"))
+
+
 def case_scope_prefix(*, user: User, business_line: str) -> str | None:
     """The division-code prefix of the cases of a business line the user may see."""
     is_city_staff = user.is_authenticated and user.role == Role.CITY_STAFF

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from minzheng.alerts import selectors, services
 from minzheng.alerts.definitions import ALERT_KINDS, STATES, alert_workflow
-from minzheng.alerts.models import Outcome
+from minzheng.alerts.models import Alert, Outcome
 from minzheng.registry.forms import StyledForm
 from minzheng.registry.models import Division
+from minzheng.rules import ParameterMissingError, RequestError, assess
 from minzheng.workflow.services import WorkflowError
 
 
@@ -97,6 +98,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
         request,
         "alerts/alert_detail.html",
         {
+            **_assessment(alert),
             "alert": alert,
             "timeline": selectors.alert_timeline(alert),
             "assign_form": AssignForm(choices=choices) if "assign" in steps else None,
@@ -104,6 +106,18 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+def _assessment(alert: Alert) -> dict[str, object]:
+    """The rules' reasons and trace for an alert that keeps the household it screened."""
+    request, program = alert.data.get("request"), alert.data.get("program")
+    if not request or not program:
+        return {}
+    try:
+        result = assess(request)
+    except (RequestError, ParameterMissingError):
+        return {"assessment_error": _("当时的数据已不能按现行规则重新评估")}
+    return {"assessment": result["programs"].get(program), "trace": result["trace"]}
 
 
 def _form_errors(request: HttpRequest, form: forms.Form) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from ninja.responses import Status
 
 from minzheng.assistance import documents, payroll, selectors, services
 from minzheng.assistance.models import AssistanceCase
+from minzheng.assistance.online_api import router as online_router
 from minzheng.registry.selectors import household_get, person_get
 from minzheng.rules.parameters import MONTH_PATTERN, month_start
 from minzheng.schemas import InputSchema
@@ -174,10 +176,12 @@ def case_apply(request: HttpRequest, data: CaseApplyIn) -> Status:
     return Status(201, _detail(case))
 
 
-def _step(request: HttpRequest, case_id: int, step: Any, **arguments: Any) -> CaseDetailOut:
-    case = selectors.case_get(user=request.user, case_id=case_id)
-    step(case=case, acting_user=request.user, on=timezone.localdate(), **arguments)
-    return _detail(selectors.case_get(user=request.user, case_id=case_id))
+def _step(http: HttpRequest, case_id: int, step: Any, /, **arguments: Any) -> CaseDetailOut:
+    """Make a step of a case the user may see; `arguments` go to the step's service (a review
+    takes the household's `request`, hence the positional-only HTTP request here)."""
+    case = selectors.case_get(user=http.user, case_id=case_id)
+    step(case=case, acting_user=http.user, on=timezone.localdate(), **arguments)
+    return _detail(selectors.case_get(user=http.user, case_id=case_id))
 
 
 @router.post(
@@ -241,6 +245,107 @@ def case_terminate(request: HttpRequest, case_id: int, data: TerminateIn) -> Cas
         reason=data.reason,
         last_month=data.last_month,
     )
+
+
+class ObjectIn(InputSchema):
+    objection: str = Field(max_length=2000)
+
+
+class ResolveObjectionIn(InputSchema):
+    finding: str = Field(max_length=2000)
+    upheld: bool
+
+
+class DeliberateIn(InputSchema):
+    start_month: dt.date
+    monthly_amount: Decimal = Field(max_digits=10, decimal_places=2, ge=0)
+    members: list[str] = Field(max_length=20)
+    reasons: str = Field(max_length=2000)
+
+
+class ReferCityIn(InputSchema):
+    opinion: str = Field(max_length=2000)
+
+
+class CityApproveIn(InputSchema):
+    amount: Decimal = Field(max_digits=10, decimal_places=2, ge=0)
+    note: str = Field("", max_length=500)
+
+
+class EmergencyIn(InputSchema):
+    amount: Decimal = Field(max_digits=10, decimal_places=2, ge=0)
+    situation: str = Field(max_length=2000)
+
+
+class CompleteIn(AcceptIn):
+    findings: str = Field(max_length=2000)
+
+
+class ReviewIn(InputSchema):
+    findings: str = Field(max_length=2000)
+    request: dict[str, Any] | None = Field(
+        None, description="The household's current situation, if it changed (household.schema)"
+    )
+
+
+class ChangeAmountIn(InputSchema):
+    amount: Decimal = Field(max_digits=10, decimal_places=2, ge=0)
+    from_month: dt.date
+    reason: str = Field(max_length=500)
+
+
+class GradualExitIn(InputSchema):
+    from_month: dt.date
+    months: int = Field(ge=1, le=24)
+    reason: str = Field(max_length=500)
+
+
+class TransferIn(InputSchema):
+    to_division: str = Field(pattern=r"^[0-9]{12}$")
+    reason: str = Field(max_length=500)
+
+
+# One operation per step; each takes the body's fields as the service's arguments.
+STEP_BODIES: dict[str, type[InputSchema]] = {
+    "object": ObjectIn,
+    "resolve_objection": ResolveObjectionIn,
+    "deliberate": DeliberateIn,
+    "refer_city": ReferCityIn,
+    "city_approve": CityApproveIn,
+    "city_reject": RejectIn,
+    "emergency": EmergencyIn,
+    "complete": CompleteIn,
+    "review": ReviewIn,
+    "change_amount": ChangeAmountIn,
+    "gradual_exit": GradualExitIn,
+    "transfer": TransferIn,
+}
+
+
+def _step_operation(name: str, body: type[InputSchema]) -> None:
+    service = getattr(services, f"case_{name}")
+
+    def operation(request: HttpRequest, case_id: int, data: InputSchema) -> CaseDetailOut:
+        return _step(request, case_id, service, **data.dict())
+
+    operation.__name__ = f"case_{name}"
+    # The body's schema is the step's own (annotations are strings under `from __future__`).
+    operation.__annotations__ = {
+        "request": HttpRequest,
+        "case_id": int,
+        "data": body,
+        "return": CaseDetailOut,
+    }
+    router.post(
+        f"/cases/{{case_id}}/{name}",
+        response=CaseDetailOut,
+        operation_id=f"assistance_case_{name}",
+        summary=services.ASSISTANCE_CASE.transition(name).label,
+    )(operation)
+
+
+for _name, _body in STEP_BODIES.items():
+    _step_operation(_name, _body)
 
 
 class TrackIn(InputSchema):
@@ -360,3 +465,65 @@ def case_letter(request: HttpRequest, case_id: int, query: Query[LetterQuery]) -
     response = HttpResponse(letter.content, content_type=letter.content_type)
     response["Content-Disposition"] = f'attachment; filename="{letter.filename}"'
     return response
+
+
+class StatisticsQuery(InputSchema):
+    month: str | None = Field(
+        None, pattern=MONTH_PATTERN, description="YYYY-MM; the previous month if omitted"
+    )
+
+
+class StatisticsRowOut(Schema):
+    town_code: str = Field(description="9-digit town code; empty in a total")
+    town_name: str
+    program: str = Field(description="Programme code; empty in the grand total")
+    program_label: str
+    active_cases: int = Field(description="Cases whose benefit covers the month")
+    households: int
+    persons: int = Field(description="Declared members not marked deceased")
+    amount: str = Field(description="Yuan, 2 decimals: paid if the month is closed, else due")
+    approved: int
+    terminated: int
+    applied: int
+    rejected: int
+    open_at_month_end: int
+
+    @staticmethod
+    def from_row(row: selectors.StatisticsRow) -> StatisticsRowOut:
+        return StatisticsRowOut(**{**row.__dict__, "amount": f"{row.amount:.2f}"})
+
+
+class StatisticsOut(Schema):
+    month: str
+    scope_code: str
+    scope_name: str
+    payroll_closed: bool
+    rows: list[StatisticsRowOut]
+    program_totals: list[StatisticsRowOut]
+    total: StatisticsRowOut
+
+
+@router.get(
+    "/statistics",
+    response=StatisticsOut,
+    operation_id="assistance_statistics",
+    summary="月度统计 The month's assistance by town and programme, in your scope, with totals",
+)
+def statistics_get(request: HttpRequest, query: Query[StatisticsQuery]) -> StatisticsOut:
+    month = (
+        month_start(query.month) if query.month else selectors.previous_month(timezone.localdate())
+    )
+    figures = selectors.monthly_statistics(user=request.user, month=month)
+    return StatisticsOut(
+        month=f"{figures.month:%Y-%m}",
+        scope_code=figures.scope_code,
+        scope_name=figures.scope_name,
+        payroll_closed=figures.payroll_closed,
+        rows=[StatisticsRowOut.from_row(row) for row in figures.rows],
+        program_totals=[StatisticsRowOut.from_row(row) for row in figures.program_totals],
+        total=StatisticsRowOut.from_row(figures.total),
+    )
+
+
+# Online applications (a citizen's, from the calculator): minzheng/assistance/online_api.py.
+router.add_router("/online", online_router)

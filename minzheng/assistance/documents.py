@@ -27,7 +27,7 @@ import logging
 import shutil
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -54,7 +54,11 @@ logger = logging.getLogger(__name__)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
-DECISIONS = ("approve", "reject")
+# Every step that decides an application: the town's approval (also by 一事一议, or completing
+# an emergency payment), the city's on a referred case, and the refusals.
+DECISIONS = ("approve", "deliberate", "complete", "city_approve", "reject", "city_reject")
+REFUSALS = ("reject", "city_reject")
+CITY_DECISIONS = ("city_approve", "city_reject")
 VILLAGE_KINDS = (DivisionKind.VILLAGE, DivisionKind.COMMUNITY)
 
 # The applicant's duties after approval, each with its article of 社会救助暂行办法 (令第649号).
@@ -239,6 +243,9 @@ def letter_content(case: AssistanceCase) -> Letter:
     """The words of the decision letter of a decided case; NoDecisionError otherwise."""
     decision, applied = _decision(case)
     issuer = issuer_of(case.division_code)
+    if decision.transition in CITY_DECISIONS:  # the city's bureau decided (above the limit)
+        city_name = issuer.office[: len(issuer.office) - len(issuer.short_office)]
+        issuer = replace(issuer, office=f"{city_name}民政局", short_office="民政局")
     program = _program_label(case.program)
     applicant = case.applicant
     applied_text = f"你于{_day(applied.on)}提出的" if applied else "你提出的"
@@ -252,7 +259,7 @@ def letter_content(case: AssistanceCase) -> Letter:
         "date_text": _day(decision.on),
         "generated_note": GENERATED_NOTE,
     }
-    if decision.transition == "reject":
+    if decision.transition in REFUSALS:
         reasons = tuple(decision.data.get("reasons", []))
         return Letter(
             is_approval=False,
@@ -275,7 +282,16 @@ def letter_content(case: AssistanceCase) -> Letter:
     summary = decision.data.get("assessment", {})
     reasons = tuple(_plain(reason) for reason in summary.get("reasons", []))
     amount = _decided_amount(summary)
-    is_one_off = bool(summary.get("one_off_amount"))
+    is_one_off = bool(summary.get("one_off_amount")) or case.program == "temporary_assistance"
+    if "amount" in decision.data:  # decided by people, not computed: 一事一议, the city
+        amount = Decimal(decision.data["amount"])
+    elif decision.transition == "complete":  # the emergency payment, papers completed after
+        amount = case.monthly_amount or amount
+    if decision.transition == "deliberate":
+        reasons = (
+            "经集体研究（一事一议）决定：" + decision.note,
+            "参加研究人员：" + "、".join(decision.data.get("members", [])),
+        )
     table: list[tuple[str, str]] = [("救助项目", program), ("申请编号", case.number)]
     size = (case.assessment or {}).get("household_size")
     if size:

@@ -4,8 +4,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from minzheng import crypto
 from minzheng.assistance.workflows import ASSISTANCE_CASE
-from minzheng.registry.models import Household, Person
+from minzheng.registry.models import Household, Person, id_number_index
+from minzheng.rules.id_number import mask_id_number
 
 
 class Program(models.TextChoices):
@@ -169,3 +171,124 @@ class CaseAmount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.valid_from:%Y-%m} {self.amount}"
+
+
+# ---------------------------------------------------------------------------------------------
+# online applications: a citizen applies from the calculator's result, without an account
+
+ONLINE_ID_NUMBER_FIELD = "assistance.online_application.id_number"
+ONLINE_PHONE_FIELD = "assistance.online_application.phone"
+
+
+class OnlineApplicationState(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交，等待受理")
+    CONVERTED = "converted", _("已转为救助申请")
+    DECLINED = "declined", _("未予受理")
+
+
+class OnlineApplication(models.Model):
+    """A citizen's application sent from the calculator, until the town turns it into a case.
+
+    The id number and the phone are encrypted (`minzheng.crypto`, as for registry persons).
+    The blind index is the registry's own (`registry.models.id_number_index`), so the town
+    finds the applicant among registered persons by one indexed equality.
+    """
+
+    number = models.CharField(_("网上申请编号"), max_length=20, unique=True)
+    program = models.CharField(_("救助项目"), max_length=30, choices=Program.choices)
+    applicant_name = models.CharField(_("申请人姓名"), max_length=50)
+    id_number_encrypted = models.TextField(_("申请人公民身份号码(密文)"))
+    id_number_index = models.CharField(_("公民身份号码索引"), max_length=32, db_index=True)
+    phone_encrypted = models.TextField(_("联系电话(密文)"))
+    division_code = models.CharField(_("所在村(社区)"), max_length=12, db_index=True)
+    request = models.JSONField(_("申报的家庭情况"))
+    state = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=OnlineApplicationState.choices,
+        default=OnlineApplicationState.SUBMITTED,
+    )
+    case = models.ForeignKey(
+        AssistanceCase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("转成的救助申请"),
+    )
+    decline_reason = models.CharField(_("未予受理的理由"), max_length=500, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"))
+    handled_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("办理人"),
+    )
+    handled_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+
+    # What `minzheng keys` re-encrypts when the data key rotates: (column, crypto field).
+    ENCRYPTED_COLUMNS = (
+        ("id_number_encrypted", ONLINE_ID_NUMBER_FIELD),
+        ("phone_encrypted", ONLINE_PHONE_FIELD),
+    )
+
+    class Meta:
+        verbose_name = _("网上申请")
+        verbose_name_plural = _("网上申请")
+        ordering = ["-pk"]
+        constraints = [
+            # One pending application per person and programme: a second one is refused.
+            models.UniqueConstraint(
+                fields=["id_number_index", "program"],
+                condition=models.Q(state="submitted"),
+                name="online_application_one_pending_per_person_program",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(state="submitted", case__isnull=True, handled_at__isnull=True)
+                    | models.Q(state="converted", case__isnull=False, handled_at__isnull=False)
+                    | (
+                        models.Q(state="declined", case__isnull=True, handled_at__isnull=False)
+                        & ~models.Q(decline_reason="")
+                    )
+                ),
+                name="online_application_state_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("assistance:online_detail", args=[self.pk])
+
+    @property
+    def id_number(self) -> str:
+        return crypto.decrypt(self.id_number_encrypted, field=ONLINE_ID_NUMBER_FIELD)
+
+    @id_number.setter
+    def id_number(self, value: str) -> None:
+        value = value.strip().upper()
+        self.id_number_encrypted = crypto.encrypt(value, field=ONLINE_ID_NUMBER_FIELD)
+        self.id_number_index = id_number_index(value)
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_encrypted, field=ONLINE_PHONE_FIELD)
+
+    @phone.setter
+    def phone(self, value: str) -> None:
+        self.phone_encrypted = crypto.encrypt(value.strip(), field=ONLINE_PHONE_FIELD)
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        phone = self.phone
+        if len(phone) < 7:
+            return "*" * len(phone)
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
 from minzheng.accounts.jurisdiction import monitoring_check
-from minzheng.accounts.models import User
+from minzheng.accounts.models import CITY_CODE, User
 from minzheng.alerts.definitions import AlertKind
 from minzheng.alerts.services import AlertIn, alerts_raise
 from minzheng.assistance.models import AssistanceCase, Program
@@ -28,6 +28,7 @@ from minzheng.assistance.workflows import (
     INCOME_REVIEW,
     MEDICAL_CANDIDATE,
     RECIPIENT_DIED,
+    RECIPIENT_MOVED,
     SINGLE_PERSON_CANDIDATE,
     UNEMPLOYMENT_CHECK,
 )
@@ -63,19 +64,28 @@ def _next_month(month: dt.date) -> dt.date:
     return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+def _recipient_members(month: dt.date) -> QuerySet:
+    """The memberships, in the month, of the households with an active case."""
+    return Membership.objects.filter(
+        household_id__in=_active(month).values("household_id"),
+        valid_from__lt=_next_month(month),
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+
+
+def _active(month: dt.date) -> QuerySet:
+    return AssistanceCase.objects.filter(state="active").filter(
+        Q(end_month__isnull=True) | Q(end_month__gte=month)
+    )
+
+
 def _recipients(month: dt.date) -> dict[int, _Recipient]:
     """Person id -> the household and active cases it belongs to in the month (two queries)."""
     cases: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    active = AssistanceCase.objects.filter(state="active").filter(
-        Q(end_month__isnull=True) | Q(end_month__gte=month)
-    )
-    for household_id, number, program, division in active.values_list(
+    for household_id, number, program, division in _active(month).values_list(
         "household_id", "number", "program", "division_code"
     ):
         cases[household_id].append((number, program, division))
-    members = Membership.objects.filter(
-        household_id__in=active.values("household_id"), valid_from__lt=_next_month(month)
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+    members = _recipient_members(month)
     recipients = {}
     for person_id, household_id in members.values_list("person_id", "household_id").iterator(
         chunk_size=5000
@@ -118,10 +128,14 @@ def monitoring_run(*, acting_user: User | None, month: dt.date, on: dt.date) -> 
     )
     recipients = _recipients(month)
     in_month = Signal.objects.filter(on__gte=month, on__lt=_next_month(month))
+    # Only what a rule reads: the recipients' signals and everyone's medical spending.
     signals = list(
-        in_month.values("pk", "kind", "batch_id", "person_id", "on", "amount", "data").order_by(
-            "pk"
+        in_month.filter(
+            Q(person_id__in=_recipient_members(month).values("person_id"))
+            | Q(kind__startswith="medical")
         )
+        .values("pk", "kind", "batch_id", "person_id", "on", "amount", "data")
+        .order_by("pk")
     )
     alerts: list[AlertIn] = []
     medical: dict[int, list[dict]] = defaultdict(list)
@@ -160,6 +174,17 @@ def monitoring_run(*, acting_user: User | None, month: dt.date, on: dt.date) -> 
                 signal,
                 recipient,
                 f"公安户籍信息显示救助家庭成员于 {signal['on']:%Y-%m-%d} 死亡",
+            )
+        elif kind in ("civil_registration.move_out", "civil_registration.move_in"):
+            place = signal["data"].get("division_code", "")
+            leaves = kind.endswith("move_out") and not place.startswith(CITY_CODE)
+            recipient_alert(
+                RECIPIENT_MOVED,
+                signal,
+                recipient,
+                f"公安户籍信息显示救助家庭成员于 {signal['on']:%Y-%m-%d} "
+                + ("迁出本市" if leaves else f"迁移（{place}）"),
+                out_of_city=leaves,
             )
         elif tested and kind in ("vehicle", "real_estate.acquired"):
             what = "机动车" if kind == "vehicle" else "不动产"
@@ -203,7 +228,7 @@ def monitoring_run(*, acting_user: User | None, month: dt.date, on: dt.date) -> 
     by_kind: dict[str, int] = defaultdict(int)
     for alert in alerts:
         by_kind[alert.kind] += 1
-    return MonitoringResult(month, len(signals), raised, dict(by_kind))
+    return MonitoringResult(month, in_month.count(), raised, dict(by_kind))
 
 
 def _severe(signal: dict) -> bool:

@@ -33,9 +33,10 @@ from minzheng.assistance.models import (
 )
 from minzheng.audit.services import audit_record
 from minzheng.registry.spreadsheets import safe_row
+from minzheng.xlsx import workbook_bytes
 
 NO_ACCOUNT = "未登记银行账号"
-PAID_STATES = ("active", "terminated")
+PAID_STATES = ("active", "emergency", "terminated")
 
 
 class PayrollError(Exception):
@@ -304,13 +305,8 @@ def _xlsx(rows: list[list[str]], *, created: dt.datetime) -> bytes:
     sheet = book.create_sheet("发放")
     for row in rows:
         sheet.append(safe_row(sheet, row))
-    # Fixed metadata, so that writing the same month twice gives the same bytes.
-    stamp = created.replace(tzinfo=None, microsecond=0)
-    book.properties.created = stamp
-    book.properties.modified = stamp
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    # Fixed metadata and zip dates, so that writing the same month twice gives the same bytes.
+    return workbook_bytes(book, stamp=created)
 
 
 @transaction.atomic

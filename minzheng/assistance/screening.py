@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 from django.db import transaction
@@ -27,6 +28,7 @@ from minzheng.accounts.models import CITY_CODE, User
 from minzheng.alerts.services import AlertIn, alerts_raise
 from minzheng.assistance.models import AssistanceCase, Program
 from minzheng.assistance.workflows import (
+    ASSISTANCE_CASE,
     ELIGIBLE_NOT_RECEIVING,
     NO_LONGER_ELIGIBLE,
     OPEN_STATES,
@@ -36,7 +38,9 @@ from minzheng.exchange.models import Signal
 from minzheng.registry.selectors import household_frames
 from minzheng.rules import parameters_at, screen
 from minzheng.rules.id_number import parse_id_number
+from minzheng.rules.inputs import requests_from_frames
 from minzheng.rules.parameters import month_start
+from minzheng.workflow.models import TransitionRecord
 
 # Programmes found from the registry. 特困 is left out: whether a capable legal supporter
 # exists is held nowhere, so the rules cannot tell; temporary assistance follows an emergency.
@@ -315,8 +319,39 @@ def find_people_run(*, acting_user: User | None, as_of: str, on: dt.date) -> Fin
                     household_id=case.household_id,
                 )
             )
+    declared = _requests(persons, households, {alert.household_id for alert in alerts}, as_of)
+    for alert in alerts:
+        alert.data["request"] = declared[str(alert.household_id)]
     raised = alerts_raise(acting_user=acting_user, alerts=alerts, on=on)
     return FindPeopleResult(as_of, households.height, found, lapsed, raised, dict(by_program))
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
+def _requests(
+    persons: pl.DataFrame, households: pl.DataFrame, ids: set[int | None], as_of: str
+) -> dict[str, dict[str, Any]]:
+    """The screened data of some households as assessment requests, kept on their alerts so
+    that the alert page can show the rules' reasons and trace (no id numbers: birth dates)."""
+    wanted = pl.Series([str(household) for household in ids if household is not None])
+    chosen = persons.filter(pl.col("household_id").is_in(wanted.implode()))
+    births = dict(zip(chosen["person_id"], chosen["birth_date"], strict=True))
+    requests = requests_from_frames(
+        chosen.with_columns(pl.lit(None, pl.String).alias("id_number")),
+        households.filter(pl.col("household_id").is_in(wanted.implode())),
+        as_of=as_of,
+    )
+    for request in requests.values():
+        for member in request["members"]:
+            member["birth_date"] = births[member["id"]].isoformat()
+            member["id"] = f"成员{member['id']}"
+    return {key: _without_nulls(request) for key, request in requests.items()}
 
 
 REVIEW_PARAMETERS = {
@@ -369,17 +404,29 @@ def reviews_due_run(*, acting_user: User | None, on: dt.date) -> int:
         state="active", program__in=REVIEWED, start_month__isnull=False
     )
     active = active.filter(Q(end_month__isnull=True) | Q(end_month__gte=on.replace(day=1)))
+    last_reviews = dict(
+        TransitionRecord.objects.filter(
+            workflow=ASSISTANCE_CASE.name,
+            transition="review",
+            object_id__in=active.values("pk"),
+        )
+        .values("object_id")
+        .annotate(last=Max("on"))
+        .values_list("object_id", "last")
+    )
     alerts = []
     for case in active.only(
         "pk", "number", "program", "household_id", "division_code", "request", "start_month"
     ):
         category = review_category(case, on)
         months = int(parameters.get(REVIEW_PARAMETERS[category]).value)
-        # Reviews fall due every `months` from the start month; the latest one passed counts.
-        elapsed = (on.year - case.start_month.year) * 12 + on.month - case.start_month.month
+        # Reviews fall due every `months` from the last review (or the start month); once
+        # overdue, the alert for that due month stands until a review is recorded.
+        since = last_reviews.get(case.pk, case.start_month).replace(day=1)
+        elapsed = (on.year - since.year) * 12 + on.month - since.month
         if elapsed < months:
             continue
-        due = _add_months(case.start_month, elapsed - elapsed % months)
+        due = _add_months(since, elapsed - elapsed % months)
         alerts.append(
             AlertIn(
                 kind=REVIEW_DUE.code,
@@ -387,7 +434,7 @@ def reviews_due_run(*, acting_user: User | None, on: dt.date) -> int:
                 division_code=case.division_code,
                 reason=(
                     f"{Program(case.program).label}定期核查到期（每 {months} 个月，"
-                    f"自 {case.start_month:%Y-%m} 起，本期 {due:%Y-%m}）"
+                    f"上次 {since:%Y-%m}，本期 {due:%Y-%m}）"
                 ),
                 data={
                     "cases": [case.number],

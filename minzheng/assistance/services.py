@@ -18,8 +18,8 @@ from django.db import transaction
 from minzheng.accounts.models import User
 from minzheng.assistance.models import AssistanceCase, CaseAmount, Channel, Program
 from minzheng.assistance.workflows import ASSISTANCE_CASE, PUBLIC_NOTICE_DAYS
-from minzheng.registry.models import Household, Membership, Person
-from minzheng.rules import RequestError, assess
+from minzheng.registry.models import Division, DivisionKind, Household, Membership, Person
+from minzheng.rules import RequestError, assess, parameters_at
 from minzheng.rules.request import validate_request
 from minzheng.workflow.models import TransitionRecord
 from minzheng.workflow.services import WorkflowError, transition_check, transition_perform
@@ -224,13 +224,7 @@ def case_approve(
 ) -> TransitionRecord:
     """Approve with the amount the rules give for the start month; their trace is kept."""
     _check(case, "approve", acting_user)
-    problems = []
-    if case.due_on is not None and on < case.due_on:
-        problems.append(
-            (f"公示期至 {case.due_on:%Y-%m-%d} 结束，之前不能审批", "the public notice is not over")
-        )
-    if start_month.day != 1:
-        problems.append(("起始月份应为某月1日", "the start month must be a first of the month"))
+    problems = _decision_problems(case, on) + _month_problems(start_month, "起始月份", "start")
     if problems:
         raise CaseError(problems)
     result = _assess_at(case, start_month)
@@ -244,9 +238,16 @@ def case_approve(
                 )
             ]
         )
-    amount = Decimal(str(entry.get("one_off_amount") or entry["monthly_amount"])).quantize(
-        Decimal("0.01")
-    )
+    amount = _money(entry.get("one_off_amount") or entry["monthly_amount"])
+    if case.program == Program.TEMPORARY_ASSISTANCE and amount > town_limit(on):
+        raise CaseError(
+            [
+                (
+                    f"临时救助 {amount} 元超过镇（街道）审批限额 {town_limit(on)} 元，请报市局审批",
+                    "above the town's limit: refer to the city",
+                )
+            ]
+        )
     record = transition_perform(
         workflow=ASSISTANCE_CASE,
         case=case,
@@ -265,14 +266,20 @@ def case_reject(
     *, case: AssistanceCase, acting_user: User, on: dt.date, reasons: list[str]
 ) -> TransitionRecord:
     """Refuse the application, with the reasons the decision letter gives."""
-    _check(case, "reject", acting_user)
+    return _refuse(case, "reject", acting_user, on, reasons)
+
+
+def _refuse(
+    case: AssistanceCase, name: str, acting_user: User, on: dt.date, reasons: list[str]
+) -> TransitionRecord:
+    _check(case, name, acting_user)
     given = [reason.strip() for reason in reasons if reason.strip()]
     if not given:
         raise CaseError([("请填写不予批准的理由", "the reasons are required")])
     return transition_perform(
         workflow=ASSISTANCE_CASE,
         case=case,
-        name="reject",
+        name=name,
         acting_user=acting_user,
         on=on,
         data={"reasons": given},
@@ -399,3 +406,470 @@ def person_death_effects(
             case=case, valid_from=from_month, defaults={"amount": amount, "reason": reason}
         )
     return records
+
+
+# ---------------------------------------------------------------------------------------------
+# Objections during the notice, decisions outside the town's ordinary approval, the emergency
+# path of temporary assistance, and the life of an active case: review, change, exit, transfer.
+
+
+def _steps(case: AssistanceCase, *names: str) -> list[TransitionRecord]:
+    return list(
+        TransitionRecord.objects.filter(
+            workflow=ASSISTANCE_CASE.name, object_id=case.pk, transition__in=names
+        ).order_by("pk")
+    )
+
+
+def open_objections(case: AssistanceCase) -> int:
+    """Objections recorded during the notice and not yet resolved."""
+    steps = _steps(case, "object", "resolve_objection")
+    return sum(1 if step.transition == "object" else -1 for step in steps)
+
+
+def _decision_problems(case: AssistanceCase, on: dt.date) -> list[tuple[str, str]]:
+    """What stands between a case in notice and any decision: the period, open objections."""
+    problems = []
+    if case.due_on is not None and on < case.due_on:
+        problems.append(
+            (f"公示期至 {case.due_on:%Y-%m-%d} 结束，之前不能审批", "the public notice is not over")
+        )
+    if open_objections(case):
+        problems.append(("公示异议尚未核实处理", "an objection to the notice is not resolved"))
+    return problems
+
+
+def _month_problems(month: dt.date, label_zh: str, label_en: str) -> list[tuple[str, str]]:
+    if month.day != 1:
+        return [(f"{label_zh}应为某月1日", f"the {label_en} must be a first of the month")]
+    return []
+
+
+def town_limit(on: dt.date) -> Decimal:
+    """The largest temporary assistance a town may decide (above it: the city)."""
+    value = parameters_at(f"{on:%Y-%m}").get("temporary_assistance.town_approval_limit").value
+    return Decimal(str(value))
+
+
+def _money(value: Decimal | float | str) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def case_object(
+    *, case: AssistanceCase, acting_user: User, on: dt.date, objection: str
+) -> TransitionRecord:
+    """Record an objection raised during the public notice; it must be resolved before a
+    decision. Who objected is not recorded here (the notice protects both sides)."""
+    _check(case, "object", acting_user)
+    if not objection.strip():
+        raise CaseError([("请填写异议内容", "the objection is required")])
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="object",
+        acting_user=acting_user,
+        on=on,
+        note=objection.strip(),
+        changes={"due_on": case.due_on},
+    )
+
+
+@transaction.atomic
+def case_resolve_objection(
+    *, case: AssistanceCase, acting_user: User, on: dt.date, finding: str, upheld: bool
+) -> TransitionRecord:
+    """Record what the town found on the oldest open objection (upheld: it was right)."""
+    _check(case, "resolve_objection", acting_user)
+    problems = []
+    if not open_objections(case):
+        problems.append(("没有待处理的异议", "there is no open objection"))
+    if not finding.strip():
+        problems.append(("请填写核实情况", "the finding is required"))
+    if problems:
+        raise CaseError(problems)
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="resolve_objection",
+        acting_user=acting_user,
+        on=on,
+        note=finding.strip(),
+        data={"upheld": upheld},
+        changes={"due_on": case.due_on},
+    )
+
+
+@transaction.atomic
+def case_deliberate(
+    *,
+    case: AssistanceCase,
+    acting_user: User,
+    on: dt.date,
+    start_month: dt.date,
+    monthly_amount: Decimal,
+    members: list[str],
+    reasons: str,
+) -> TransitionRecord:
+    """一事一议: approve a case outside the rules by a collective decision, recorded with the
+    members who took it and their reasons; the rules' result is kept beside it."""
+    _check(case, "deliberate", acting_user)
+    named = sorted({member.strip() for member in members if member.strip()})
+    problems = _decision_problems(case, on) + _month_problems(start_month, "起始月份", "start")
+    if len(named) < 2:
+        problems.append(("集体研究须记录参加人员（至少两人）", "name the members who decided"))
+    if not reasons.strip():
+        problems.append(("请填写集体研究的理由", "the reasons are required"))
+    amount = _money(monthly_amount)
+    if amount <= 0:
+        problems.append(("救助金额应大于0", "the amount must be positive"))
+    if case.program == Program.TEMPORARY_ASSISTANCE and amount > town_limit(on):
+        problems.append(
+            (
+                f"临时救助超过镇（街道）审批限额 {town_limit(on)} 元，请报市局审批",
+                "above the town's limit: refer to the city",
+            )
+        )
+    if problems:
+        raise CaseError(problems)
+    result = _assess_at(case, start_month)
+    record = transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="deliberate",
+        acting_user=acting_user,
+        on=on,
+        note=reasons.strip(),
+        data={
+            "members": named,
+            "amount": str(amount),
+            "assessment": _summary(result, case.program),
+        },
+        changes={"assessment": result, "monthly_amount": amount, "start_month": start_month},
+    )
+    CaseAmount.objects.create(case=case, valid_from=start_month, amount=amount, reason="一事一议")
+    return record
+
+
+@transaction.atomic
+def case_refer_city(
+    *, case: AssistanceCase, acting_user: User, on: dt.date, opinion: str
+) -> TransitionRecord:
+    """Send a temporary-assistance case whose amount exceeds the town's limit to the city."""
+    _check(case, "refer_city", acting_user)
+    problems = _decision_problems(case, on)
+    if case.program != Program.TEMPORARY_ASSISTANCE:
+        problems.append(("只有临时救助需报市局审批", "only temporary assistance is referred"))
+    if not opinion.strip():
+        problems.append(("请填写镇（街道）审核意见", "the town's opinion is required"))
+    if problems:
+        raise CaseError(problems)
+    result = _assess_at(case, _month(on))
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="refer_city",
+        acting_user=acting_user,
+        on=on,
+        note=opinion.strip(),
+        data={"assessment": _summary(result, case.program)},
+    )
+
+
+@transaction.atomic
+def case_city_approve(
+    *, case: AssistanceCase, acting_user: User, on: dt.date, amount: Decimal, note: str = ""
+) -> TransitionRecord:
+    """The city's decision on a referred temporary-assistance case: paid once, this month."""
+    _check(case, "city_approve", acting_user)
+    value = _money(amount)
+    if value <= 0:
+        raise CaseError([("救助金额应大于0", "the amount must be positive")])
+    result = _assess_at(case, _month(on))
+    record = transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="city_approve",
+        acting_user=acting_user,
+        on=on,
+        note=note.strip(),
+        data={"amount": str(value), "assessment": _summary(result, case.program)},
+        changes={"assessment": result, "monthly_amount": value, "start_month": _month(on)},
+    )
+    CaseAmount.objects.create(case=case, valid_from=_month(on), amount=value, reason="市局审批")
+    return record
+
+
+@transaction.atomic
+def case_city_reject(
+    *, case: AssistanceCase, acting_user: User, on: dt.date, reasons: list[str]
+) -> TransitionRecord:
+    """The city refuses a referred case, with the reasons the decision letter gives."""
+    return _refuse(case, "city_reject", acting_user, on, reasons)
+
+
+def add_working_days(day: dt.date, days: int) -> dt.date:
+    """The date `days` working days after `day` (Saturdays and Sundays skipped; public
+    holidays are not known to the platform)."""
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+@transaction.atomic
+def case_emergency(
+    *, case: AssistanceCase, acting_user: User, on: dt.date, amount: Decimal, situation: str
+) -> TransitionRecord:
+    """Temporary assistance by the emergency path: pay now (this month's payroll), complete
+    the papers within the deadline (先行救助，事后补齐手续)."""
+    _check(case, "emergency", acting_user)
+    value = _money(amount)
+    problems = []
+    if case.program != Program.TEMPORARY_ASSISTANCE:
+        problems.append(("紧急程序只适用于临时救助", "the emergency path is for temporary help"))
+    if not situation.strip():
+        problems.append(("请说明紧急情况", "describe the emergency"))
+    if value <= 0:
+        problems.append(("救助金额应大于0", "the amount must be positive"))
+    elif value > town_limit(on):
+        problems.append(
+            (
+                f"超过镇（街道）审批限额 {town_limit(on)} 元，须报市局审批",
+                "above the town's limit: the city decides",
+            )
+        )
+    if problems:
+        raise CaseError(problems)
+    days = int(
+        parameters_at(f"{on:%Y-%m}")
+        .get("temporary_assistance.emergency_documentation_working_days")
+        .value
+    )
+    record = transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="emergency",
+        acting_user=acting_user,
+        on=on,
+        note=situation.strip(),
+        data={"amount": str(value), "documentation_working_days": days},
+        changes={
+            "monthly_amount": value,
+            "start_month": _month(on),
+            "due_on": add_working_days(on, days),
+        },
+    )
+    CaseAmount.objects.create(case=case, valid_from=_month(on), amount=value, reason="先行救助")
+    return record
+
+
+@transaction.atomic
+def case_complete(
+    *,
+    case: AssistanceCase,
+    acting_user: User,
+    on: dt.date,
+    documents: list[str],
+    authorisation_signed: bool,
+    findings: str,
+) -> TransitionRecord:
+    """Complete the papers of an emergency payment: documents, authorisation, findings; the
+    rules' result is recorded (a household they find not eligible is flagged, not repaid)."""
+    _check(case, "complete", acting_user)
+    problems = [
+        (f"缺少材料：{name}", f"missing document: {name}")
+        for name in REQUIRED_DOCUMENTS
+        if name not in documents
+    ]
+    if not authorisation_signed:
+        problems.append(
+            ("须由家庭成员签署经济状况核对授权书", "the household must sign the authorisation")
+        )
+    if not findings.strip():
+        problems.append(("请填写核实情况", "the findings are required"))
+    if problems:
+        raise CaseError(problems)
+    result = _assess_at(case, case.start_month or _month(on))
+    summary = _summary(result, case.program)
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="complete",
+        acting_user=acting_user,
+        on=on,
+        note=findings.strip(),
+        data={
+            "documents": documents,
+            "assessment": summary,
+            "late": case.due_on is not None and on > case.due_on,
+            "flags": [] if summary["eligible"] else ["按规则评估不符合临时救助条件，请核实"],
+        },
+        changes={"checklist": documents, "authorisation_signed": True, "assessment": result},
+    )
+
+
+@transaction.atomic
+def case_review(
+    *,
+    case: AssistanceCase,
+    acting_user: User,
+    on: dt.date,
+    findings: str,
+    request: dict[str, Any] | None = None,
+) -> TransitionRecord:
+    """定期核查: rerun the rules on the household's current declaration (updated if given) for
+    next month and record the result; a change of amount, an exit or a termination that it
+    suggests is then decided by the approver."""
+    _check(case, "review", acting_user)
+    problems = []
+    if not findings.strip():
+        problems.append(("请填写核查情况", "the findings are required"))
+    declared = {key: value for key, value in (request or case.request).items() if key != "as_of"}
+    month = _next_month(_month(on))
+    try:
+        validate_request({**declared, "as_of": f"{month:%Y-%m}"})
+    except RequestError as error:
+        problems += [
+            (f"{issue.path}：{issue.message_zh}", issue.message_en) for issue in error.issues
+        ]
+    if problems:
+        raise CaseError(problems)
+    result = assess({**declared, "as_of": f"{month:%Y-%m}"})
+    summary = _summary(result, case.program)
+    entry = result["programs"][case.program]
+    proposed = _money(entry.get("one_off_amount") or entry["monthly_amount"])
+    current = case.monthly_amount or Decimal("0.00")
+    if not entry["eligible"]:
+        proposal = "不再符合条件：请审批人终止保障或办理渐退"
+    elif proposed != current:
+        proposal = f"保障金额应由 {current} 元调整为 {proposed} 元（自 {month:%Y-%m} 起）"
+    else:
+        proposal = "保障金额不变"
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="review",
+        acting_user=acting_user,
+        on=on,
+        note=findings.strip(),
+        data={
+            "assessment": summary,
+            "proposal": proposal,
+            "proposed_amount": str(proposed) if entry["eligible"] else None,
+            "from_month": month.isoformat(),
+        },
+        changes={"request": declared},
+    )
+
+
+@transaction.atomic
+def case_change_amount(
+    *,
+    case: AssistanceCase,
+    acting_user: User,
+    on: dt.date,
+    amount: Decimal,
+    from_month: dt.date,
+    reason: str,
+) -> TransitionRecord:
+    """A new monthly amount from a month on, as a new dated row: the old one stays."""
+    _check(case, "change_amount", acting_user)
+    value = _money(amount)
+    problems = _month_problems(from_month, "调整月份", "month")
+    if not reason.strip():
+        problems.append(("请填写调整理由", "the reason is required"))
+    if value <= 0:
+        problems.append(("金额应大于0（停发请终止保障）", "the amount must be positive"))
+    if case.start_month is not None and from_month < case.start_month:
+        problems.append(("调整月份早于起始月份", "the month is before the start month"))
+    if case.program == Program.TEMPORARY_ASSISTANCE:
+        problems.append(("临时救助为一次性救助，不能调整月保障金额", "temporary help is one-off"))
+    if problems:
+        raise CaseError(problems)
+    record = transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="change_amount",
+        acting_user=acting_user,
+        on=on,
+        note=reason.strip(),
+        data={"from_month": from_month.isoformat(), "amount": str(value)},
+        changes={"monthly_amount": value},
+    )
+    CaseAmount.objects.update_or_create(
+        case=case, valid_from=from_month, defaults={"amount": value, "reason": reason.strip()}
+    )
+    return record
+
+
+@transaction.atomic
+def case_gradual_exit(
+    *,
+    case: AssistanceCase,
+    acting_user: User,
+    on: dt.date,
+    from_month: dt.date,
+    months: int,
+    reason: str,
+) -> TransitionRecord:
+    """渐退: a dibao household lifted above the standard by work keeps its amount for a few
+    months (at most `dibao.gradual_exit_months`), then payment ends."""
+    _check(case, "gradual_exit", acting_user)
+    problems = _month_problems(from_month, "渐退起始月份", "month")
+    limit = int(parameters_at(f"{from_month:%Y-%m}").get("dibao.gradual_exit_months").value)
+    if case.program != Program.DIBAO:
+        problems.append(("渐退只适用于低保", "gradual exit is for dibao"))
+    if not 1 <= months <= limit:
+        problems.append((f"渐退期为1至{limit}个月", f"the exit period is 1 to {limit} months"))
+    if not reason.strip():
+        problems.append(("请填写渐退理由", "the reason is required"))
+    if problems:
+        raise CaseError(problems)
+    last = _add_months(from_month, months - 1)
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="gradual_exit",
+        acting_user=acting_user,
+        on=on,
+        note=reason.strip(),
+        data={"from_month": from_month.isoformat(), "months": months, "last_month": f"{last}"},
+        changes={"end_month": last},
+    )
+
+
+def _add_months(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@transaction.atomic
+def case_transfer(
+    *, case: AssistanceCase, acting_user: User, on: dt.date, to_division: str, reason: str
+) -> TransitionRecord:
+    """Hand an active case to the town the household moved to (within the city)."""
+    _check(case, "transfer", acting_user)
+    target = Division.objects.filter(
+        code=to_division, kind__in=(DivisionKind.VILLAGE, DivisionKind.COMMUNITY)
+    ).first()
+    problems = []
+    if target is None:
+        problems.append(("请选择本市的村（社区）", "choose a village or community of the city"))
+    elif target.code[:9] == case.division_code[:9]:
+        problems.append(("同一镇（街道）内无需转办", "the same town: no transfer"))
+    if not reason.strip():
+        problems.append(("请填写转办理由", "the reason is required"))
+    if problems:
+        raise CaseError(problems)
+    return transition_perform(
+        workflow=ASSISTANCE_CASE,
+        case=case,
+        name="transfer",
+        acting_user=acting_user,
+        on=on,
+        note=reason.strip(),
+        data={"from": case.division_code, "to": target.code},
+        changes={"division_code": target.code},
+    )

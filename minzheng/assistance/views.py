@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from minzheng.assistance import documents, payroll, selectors, services
 from minzheng.assistance.models import Channel, Program
+from minzheng.assistance.statistics import amount_note, month_label, statistics_export
 from minzheng.assistance.workflows import ASSISTANCE_CASE
 from minzheng.policies.forms import HouseholdForm, MemberFormSet, calculator_request
 from minzheng.registry.forms import StyledForm
@@ -80,33 +81,166 @@ class TerminateForm(StyledForm):
     last_month = MonthField(label=gettext_lazy("最后发放月份"))
 
 
+class ObjectForm(StyledForm):
+    objection = forms.CharField(
+        label=gettext_lazy("异议内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ResolveObjectionForm(StyledForm):
+    finding = forms.CharField(
+        label=gettext_lazy("核实情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    upheld = forms.BooleanField(label=gettext_lazy("异议属实"), required=False)
+
+
+class DeliberateForm(StyledForm):
+    start_month = MonthField(label=gettext_lazy("起始月份"))
+    monthly_amount = forms.DecimalField(
+        label=gettext_lazy("救助金额（元）"), max_digits=10, decimal_places=2, min_value=0
+    )
+    members = forms.CharField(
+        label=gettext_lazy("参加集体研究的人员（每行一人）"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reasons = forms.CharField(
+        label=gettext_lazy("研究意见和理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReferCityForm(StyledForm):
+    opinion = forms.CharField(
+        label=gettext_lazy("镇（街道）审核意见"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CityApproveForm(StyledForm):
+    amount = forms.DecimalField(
+        label=gettext_lazy("救助金额（元）"), max_digits=10, decimal_places=2, min_value=0
+    )
+    note = forms.CharField(label=gettext_lazy("审批意见"), max_length=500, required=False)
+
+
+class EmergencyForm(StyledForm):
+    amount = forms.DecimalField(
+        label=gettext_lazy("先行救助金额（元）"), max_digits=10, decimal_places=2, min_value=0
+    )
+    situation = forms.CharField(
+        label=gettext_lazy("紧急情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CompleteForm(AcceptForm):
+    findings = forms.CharField(
+        label=gettext_lazy("核实情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReviewForm(StyledForm):
+    findings = forms.CharField(
+        label=gettext_lazy("核查情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ChangeAmountForm(StyledForm):
+    amount = forms.DecimalField(
+        label=gettext_lazy("新的月保障金额（元）"), max_digits=10, decimal_places=2, min_value=0
+    )
+    from_month = MonthField(label=gettext_lazy("自何月起"))
+    reason = forms.CharField(label=gettext_lazy("调整理由"), max_length=500)
+
+
+class GradualExitForm(StyledForm):
+    from_month = MonthField(label=gettext_lazy("渐退起始月份"))
+    months = forms.IntegerField(label=gettext_lazy("渐退月数"), min_value=1, max_value=24)
+    reason = forms.CharField(label=gettext_lazy("渐退理由"), max_length=500)
+
+
+class TransferForm(StyledForm):
+    to_division = forms.CharField(
+        label=gettext_lazy("迁入地村（社区）区划代码"), max_length=12, min_length=12
+    )
+    reason = forms.CharField(label=gettext_lazy("转办理由"), max_length=500)
+
+
 STEP_FORMS: dict[str, type[forms.Form] | None] = {
     "accept": AcceptForm,
     "verify": None,
     "visit": VisitForm,
     "notice": None,
+    "object": ObjectForm,
+    "resolve_objection": ResolveObjectionForm,
     "approve": ApproveForm,
+    "deliberate": DeliberateForm,
+    "refer_city": ReferCityForm,
+    "city_approve": CityApproveForm,
+    "city_reject": RejectForm,
+    "emergency": EmergencyForm,
+    "complete": CompleteForm,
     "reject": RejectForm,
+    "review": ReviewForm,
+    "change_amount": ChangeAmountForm,
+    "gradual_exit": GradualExitForm,
+    "transfer": TransferForm,
     "terminate": TerminateForm,
+}
+# Steps whose form fields are the service's arguments as they are.
+PLAIN_STEPS = {
+    "object",
+    "resolve_objection",
+    "refer_city",
+    "city_approve",
+    "emergency",
+    "review",
+    "change_amount",
+    "gradual_exit",
+    "transfer",
 }
 
 
 def _arguments(step: str, data: dict[str, Any]) -> dict[str, Any]:
     """What each service takes, from its form's cleaned data."""
+    if step in PLAIN_STEPS:
+        return data
     if step == "accept":
         return {
             "documents": data["documents"],
             "authorisation_signed": data["authorisation_signed"],
         }
+    if step == "complete":
+        return {
+            "documents": data["documents"],
+            "authorisation_signed": data["authorisation_signed"],
+            "findings": data["findings"],
+        }
     if step == "visit":
         return {"workers": [data["worker_1"], data["worker_2"]], "findings": data["findings"]}
     if step == "approve":
         return {"start_month": data["start_month"]}
-    if step == "reject":
+    if step == "deliberate":
+        return {**data, "members": data["members"].splitlines()}
+    if step in ("reject", "city_reject"):
         return {"reasons": data["reasons"].splitlines()}
     if step == "terminate":
         return {"reason": data["reason"], "last_month": data["last_month"]}
     return {}
+
+
+def _labelled(records: Any) -> list[Any]:
+    """The timeline's records, each with its step's label for the page."""
+    labelled = []
+    for record in records:
+        try:
+            record.label = ASSISTANCE_CASE.transition(record.transition).label
+        except KeyError:
+            record.label = record.transition
+        labelled.append(record)
+    return labelled
 
 
 @login_required
@@ -123,6 +257,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "programs": Program.choices,
             "state": state,
             "program": program,
+            "can_see_statistics": selectors.statistics_allowed(request.user),
         },
     )
 
@@ -143,7 +278,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "assistance/case_detail.html",
         {
             "case": case,
-            "timeline": selectors.case_timeline(case=case),
+            "timeline": _labelled(selectors.case_timeline(case=case)),
+            "open_objections": services.open_objections(case),
             "steps": steps,
             "assessment": assessment,
             "members": case.request.get("members", []),
@@ -426,4 +562,42 @@ def notice_sheet_pdf(request: HttpRequest, village_code: str) -> HttpResponse:
         return redirect("assistance:notice_sheet", village_code=village_code)
     response = HttpResponse(content, content_type=documents.PDF)
     response["Content-Disposition"] = f'inline; filename="notice-{village_code}.pdf"'
+    return response
+
+
+# Monthly statistics by town and programme, on the page and as .xlsx.
+
+
+class StatisticsForm(StyledForm):
+    month = MonthField(label=gettext_lazy("统计月份"))
+
+
+@login_required
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """The month's figures by town and programme (default: the previous month)."""
+    selectors.statistics_scope(user=request.user)  # refuse before reading anything else
+    default = f"{selectors.previous_month(timezone.localdate()):%Y-%m}"
+    form = StatisticsForm(request.GET if "month" in request.GET else {"month": default})
+    figures = None
+    if form.is_valid():
+        figures = selectors.monthly_statistics(user=request.user, month=form.cleaned_data["month"])
+    return render(
+        request,
+        "assistance/statistics.html",
+        {
+            "form": form,
+            "statistics": figures,
+            "label": f"{figures.month:%Y-%m}" if figures else "",
+            "month_label": month_label(figures.month) if figures else "",
+            "amount_note": amount_note(figures) if figures else "",
+        },
+    )
+
+
+@login_required
+def statistics_file(request: HttpRequest, month: str) -> HttpResponse:
+    """The month's statistics as .xlsx; every download is audited."""
+    exported = statistics_export(user=request.user, month=_month(month))
+    response = HttpResponse(exported.content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{exported.name}"'
     return response

@@ -19,7 +19,10 @@ DEATH_RECORDERS = APPLICANTS
 # 公示期 7 天: the period issue 5 sets out, as the national procedure (最低生活保障审核确认办法,
 # 民发〔2021〕57号, S15) is widely quoted; the article itself was not read here.
 PUBLIC_NOTICE_DAYS = 7
-OPEN_STATES = ("applied", "accepted", "verified", "visited", "notice")
+TOWN_OPEN_STATES = ("applied", "accepted", "verified", "visited", "notice")
+OPEN_STATES = (*TOWN_OPEN_STATES, "city_review")  # applications not yet decided
+
+CITY = frozenset({Role.CITY_STAFF, Role.CITY_ADMIN})
 
 ASSISTANCE_CASE = Workflow(
     name="assistance.case",
@@ -30,6 +33,8 @@ ASSISTANCE_CASE = Workflow(
         "verified": "已核对",
         "visited": "已入户调查",
         "notice": "公示中",
+        "city_review": "报市局审批",
+        "emergency": "先行救助",
         "active": "保障中",
         "rejected": "不予批准",
         "terminated": "已终止",
@@ -41,8 +46,23 @@ ASSISTANCE_CASE = Workflow(
         Transition("verify", "家庭经济状况核对", ("accepted",), "verified", TOWN),
         Transition("visit", "入户调查", ("verified",), "visited", TOWN | {Role.VILLAGE_WORKER}),
         Transition("notice", "公示", ("visited",), "notice", TOWN, due_days=PUBLIC_NOTICE_DAYS),
+        Transition("object", "登记公示异议", ("notice",), "notice", TOWN | {Role.VILLAGE_WORKER}),
+        Transition("resolve_objection", "异议核实处理", ("notice",), "notice", TOWN),
         Transition("approve", "审核确认（批准）", ("notice",), "active", APPROVER),
-        Transition("reject", "不予批准", OPEN_STATES, "rejected", APPROVER),
+        Transition("deliberate", "一事一议（集体研究批准）", ("notice",), "active", APPROVER),
+        # Temporary assistance above the town's limit is decided by the city (社会救助暂行办法
+        # 第四十八条: only small amounts may be delegated to the town).
+        Transition("refer_city", "报市局审批", ("notice",), "city_review", APPROVER),
+        Transition("city_approve", "市局审批（批准）", ("city_review",), "active", CITY),
+        Transition("city_reject", "市局不予批准", ("city_review",), "rejected", CITY),
+        # The emergency path of temporary assistance: pay first, complete the papers after.
+        Transition("emergency", "紧急程序：先行救助", ("applied", "accepted"), "emergency", TOWN),
+        Transition("complete", "补齐审核审批手续", ("emergency",), "active", APPROVER),
+        Transition("reject", "不予批准", TOWN_OPEN_STATES, "rejected", APPROVER),
+        Transition("review", "定期核查", ("active",), "active", TOWN | {Role.VILLAGE_WORKER}),
+        Transition("change_amount", "调整保障金额", ("active",), "active", APPROVER),
+        Transition("gradual_exit", "渐退", ("active",), "active", APPROVER),
+        Transition("transfer", "迁移转办（镇间）", ("active",), "active", TOWN | CITY),
         Transition("terminate", "终止保障", ("active",), "terminated", APPROVER),
         Transition(
             "death_change",
@@ -116,11 +136,19 @@ NO_LONGER_ELIGIBLE = AlertKind(
     "复核家庭经济状况",
     15,
 )
+RECIPIENT_MOVED = AlertKind(
+    "assistance.recipient_moved",
+    "救助对象户籍迁移",
+    BusinessLine.ASSISTANCE,
+    "迁出本市的终止保障；迁往市内其他镇（街道）的办理转办",
+    10,
+)
 REVIEW_DUE = AlertKind(
     "assistance.review_due", "定期核查到期", BusinessLine.ASSISTANCE, "开展定期核查", 30
 )
 ALERT_KINDS = (
     RECIPIENT_DIED,
+    RECIPIENT_MOVED,
     ASSET_REVIEW,
     INCOME_REVIEW,
     MEDICAL_CANDIDATE,

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.registry.forms import StyledForm
@@ -315,6 +316,27 @@ def calculator_request(
     if emergency:
         request["emergency"] = emergency
     return request
+
+
+# The calculator's request travels to the online application form signed, not in a session:
+# the citizen has no account, and nothing is stored until they submit the application.
+CALCULATOR_REQUEST_SALT = "minzheng.policies.calculator_request"
+CALCULATOR_TOKEN_MAX_AGE = 24 * 60 * 60  # a day to fill in the application form
+
+
+def calculator_token(request: dict[str, Any]) -> str:
+    """The calculator's request (without as_of), signed, for the application form to carry."""
+    declared = {key: value for key, value in request.items() if key != "as_of"}
+    return signing.dumps(declared, salt=CALCULATOR_REQUEST_SALT, compress=True)
+
+
+def calculator_token_request(token: str) -> dict[str, Any] | None:
+    """The request a token carries, or None when it is forged, altered or more than a day old."""
+    try:
+        data = signing.loads(token, salt=CALCULATOR_REQUEST_SALT, max_age=CALCULATOR_TOKEN_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is one too
+        return None
+    return data if isinstance(data, dict) else None
 
 
 # Where a request path points in the forms: member fields by the request's member keys.

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minzheng.accounts.jurisdiction import policy_parameters_read_check
+from minzheng.assistance.models import Program
 from minzheng.policies.forms import (
     HOUSEHOLD_FIELDS,
     MAX_MEMBERS,
@@ -30,6 +31,7 @@ from minzheng.policies.forms import (
     MemberFormSet,
     ParameterDateForm,
     calculator_request,
+    calculator_token,
 )
 from minzheng.rules import PROGRAMS, RequestError, RequestIssue, all_parameters, assess
 from minzheng.rules.parameters import PROVISIONAL_LABEL, Parameter, ParameterValue
@@ -294,6 +296,9 @@ def calculator(request: HttpRequest) -> HttpResponse:
             "request_json": (
                 json.dumps(request_data, ensure_ascii=False, indent=2) if result else ""
             ),
+            # "用此结果申请": the assistance programmes a citizen may apply for online.
+            "applicable_programs": Program.values,
+            "apply_token": calculator_token(request_data) if result and request_data else "",
         },
     )
 

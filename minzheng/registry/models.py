@@ -138,6 +138,13 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
+    # What `minzheng keys` re-encrypts when the data key rotates: (column, crypto field).
+    ENCRYPTED_COLUMNS = (
+        ("id_number_encrypted", ID_NUMBER_FIELD),
+        ("phone_encrypted", PHONE_FIELD),
+        ("bank_account_encrypted", BANK_ACCOUNT_FIELD),
+    )
+
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")

@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 
 import polars as pl
+from django.apps import apps
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Max
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -33,7 +34,6 @@ from minzheng.accounts.models import User
 from minzheng.audit.services import audit_record
 from minzheng.registry.errors import Issue, RegistryError, fail
 from minzheng.registry.models import (
-    BANK_ACCOUNT_FIELD,
     ID_NUMBER_FIELD,
     PHONE_FIELD,
     DisabilityCategory,
@@ -1328,61 +1328,65 @@ def persons_export(
 # ---------------------------------------------------------------------------------------------
 # data keys
 
-ENCRYPTED_PERSON_COLUMNS = (
-    ("id_number_encrypted", ID_NUMBER_FIELD),
-    ("phone_encrypted", PHONE_FIELD),
-    ("bank_account_encrypted", BANK_ACCOUNT_FIELD),
-)
+
+def encrypted_models() -> list[type[models.Model]]:
+    """Every model that stores encrypted values: it lists them as ENCRYPTED_COLUMNS, pairs
+    of (column, crypto field name). Registry persons, and any app's (online applications)."""
+    return [model for model in apps.get_models() if getattr(model, "ENCRYPTED_COLUMNS", None)]
 
 
-def persons_reencrypt(*, after_pk: int, batch_size: int) -> tuple[int, int]:
-    """Re-encrypt, under the current key, one batch of persons with pk > after_pk.
+def values_reencrypt(
+    *, model: type[models.Model], after_pk: int, batch_size: int
+) -> tuple[int, int]:
+    """Re-encrypt, under the current key, one batch of a model's rows with pk > after_pk.
 
     Returns (the last pk looked at, or 0 when there is none; how many were re-encrypted). Each
     batch is its own short transaction, so reads go on and a stopped rotation resumes.
     """
     current = crypto.keyring().current
+    encrypted = model.ENCRYPTED_COLUMNS
     with transaction.atomic():
-        persons = list(
-            Person.objects.select_for_update()
+        rows = list(
+            model.objects.select_for_update()
             .filter(pk__gt=after_pk)
             .order_by("pk")
-            .only("pk", *(column for column, _ in ENCRYPTED_PERSON_COLUMNS))[:batch_size]
+            .only("pk", *(column for column, _ in encrypted))[:batch_size]
         )
         stale = []
-        for person in persons:
+        for row in rows:
             changed = False
-            for column, field_name in ENCRYPTED_PERSON_COLUMNS:
-                token = getattr(person, column)
+            for column, field_name in encrypted:
+                token = getattr(row, column)
                 if token and crypto.key_id_of(token) != current:
                     value = crypto.decrypt(token, field=field_name)
-                    setattr(person, column, crypto.encrypt(value, field=field_name))
+                    setattr(row, column, crypto.encrypt(value, field=field_name))
                     changed = True
             if changed:
-                stale.append(person)
-        columns = [column for column, _ in ENCRYPTED_PERSON_COLUMNS]
+                stale.append(row)
+        columns = [column for column, _ in encrypted]
         assignments = ", ".join(f"{column} = %s" for column in columns)
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE registry_person SET {assignments} WHERE id = %s",  # noqa: S608 - fixed names
-                [(*(getattr(person, column) for column in columns), person.pk) for person in stale],
+                f"UPDATE {model._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608 - fixed names
+                [(*(getattr(row, column) for column in columns), row.pk) for row in stale],
             )
-    return (persons[-1].pk if persons else 0), len(stale)
+    return (rows[-1].pk if rows else 0), len(stale)
 
 
-def persons_key_usage() -> dict[str, int]:
-    """How many stored values each data key encrypts."""
+def key_usage() -> dict[str, int]:
+    """How many stored values each data key encrypts, over every encrypted model."""
     usage: dict[str, int] = {}
-    for column, _ in ENCRYPTED_PERSON_COLUMNS:
-        rows = (
-            Person.objects.exclude(**{column: ""})
-            .annotate(key_id=Substr(column, 4, 8))
-            .values("key_id")
-            .annotate(count=Count("pk"))
-            .order_by()
-        )
-        for row in rows:
-            usage[row["key_id"]] = usage.get(row["key_id"], 0) + row["count"]
+    for model in encrypted_models():
+        for column, _ in model.ENCRYPTED_COLUMNS:
+            rows = (
+                model.objects.exclude(**{column: ""})
+                .annotate(key_id=Substr(column, 4, 8))
+                .values("key_id")
+                .annotate(count=Count("pk"))
+                .order_by()
+            )
+            for row in rows:
+                usage[row["key_id"]] = usage.get(row["key_id"], 0) + row["count"]
     return usage
 
 

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +63,7 @@ from minzheng.synth.generate import (
     DISABILITY_GRADE_SHARES,
     WAGE_FLOOR,
 )
+from minzheng.xlsx import workbook_bytes
 
 # The columns of each source's file, in order (minzheng.exchange.sources declares them).
 SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -204,24 +204,7 @@ def exchange_file_content(frame: pl.DataFrame, *, file_format: str = "csv") -> b
             cells.append(cell)
         sheet.append(cells)
     # Fixed metadata: the same frame gives the same bytes.
-    book.properties.created = book.properties.modified = dt.datetime(2026, 1, 1)  # noqa: DTZ001
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return _zip_without_times(buffer.getvalue())
-
-
-def _zip_without_times(content: bytes) -> bytes:
-    """The same zip with every entry dated 1980-01-01: openpyxl stamps the time of writing."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(content)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
+    return workbook_bytes(book, stamp=dt.datetime(2026, 1, 1))  # noqa: DTZ001
 
 
 def exchange_file_name(source: str, month: dt.date, file_format: str = "csv") -> str:

@@ -149,3 +149,17 @@ def test_escalate_command(raised, capsys):
     assert "escalated 3" in capsys.readouterr().out
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("alerts", "escalate", "--on", "2026-13-01")
+
+
+def test_a_screening_alert_shows_the_rules_reasons_and_trace(client, raised, yangshe_clerk):
+    from tests.assistance.conftest import family_request
+    from tests.conftest import verified_login
+
+    alert = raised[0]
+    alert.data = {"program": "dibao", "request": {**family_request(), "as_of": "2026-11"}}
+    alert.save()
+    verified_login(client, yangshe_clerk)
+    page = client.get(f"/alerts/{alert.pk}/").content.decode()
+    assert 'id="alert-assessment"' in page
+    assert "可能符合" in page
+    assert "人均收入" in page  # a line of the trace

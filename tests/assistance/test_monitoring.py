@@ -167,3 +167,32 @@ def test_monitor_command(recipient_household, payroll_staff, yangshe_clerk, caps
         call_command("monitor", "--month", "2026-13", "--user", payroll_staff.username)
     with pytest.raises(CommandError, match="may not run monitoring"):
         call_command("monitor", "--month", "2026-10", "--user", yangshe_clerk.username)
+
+
+def test_a_recipient_who_moves_out_of_the_city_is_flagged(recipient_household, payroll_staff):
+    _, members = recipient_household
+    _signals(
+        payroll_staff,
+        [
+            (
+                members["child"],
+                "civil_registration.move_out",
+                dt.date(2026, 10, 8),
+                None,
+                {"division_code": "320583100"},
+            ),
+            (
+                members["spouse"],
+                "civil_registration.move_in",
+                dt.date(2026, 10, 9),
+                None,
+                {"division_code": "320582101001"},
+            ),
+        ],
+    )
+    monitoring_run(acting_user=payroll_staff, month=MONTH, on=ON)
+    moved = {
+        alert.person_id: alert.data["out_of_city"]
+        for alert in Alert.objects.filter(kind="assistance.recipient_moved")
+    }
+    assert moved == {members["child"].pk: True, members["spouse"].pk: False}

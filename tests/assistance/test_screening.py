@@ -108,3 +108,21 @@ def test_the_nightly_command_runs_every_rule(family, payroll_staff, capsys):
     assert '"eligible_not_receiving": 1' in out
     call_command("nightly", "--on", "2026-11-04")
     assert "enqueued" in capsys.readouterr().out
+
+
+def test_the_alert_keeps_the_screened_household_and_the_rules_agree_on_it(family, payroll_staff):
+    from minzheng.rules import assess
+
+    _pensions(payroll_staff, family)
+    find_people_run(acting_user=payroll_staff, as_of=AS_OF, on=ON)
+    alert = Alert.objects.get(kind="assistance.eligible_not_receiving")
+    request = alert.data["request"]
+    assert all("id_number" not in member for member in request["members"])
+    assert sorted(m["birth_date"] for m in request["members"]) == [
+        "1960-03-15",
+        "1962-11-02",
+        "1990-05-20",
+    ]
+    result = assess(request)
+    assert result["programs"]["dibao"]["eligible"] is True
+    assert result["programs"]["dibao"]["monthly_amount"] == alert.data["estimated_amount"]

@@ -20,8 +20,8 @@ from minzheng.registry.services import (
     person_in_from_person,
     person_set_bank_account,
     person_update,
-    persons_reencrypt,
     registry_import,
+    values_reencrypt,
 )
 from minzheng.registry.spreadsheets import read_table
 from minzheng.synth.generate import AS_OF, generate
@@ -160,7 +160,7 @@ def test_rotation_reencrypts_everything_and_retires_the_old_key(
     output = run("keys", "rotate", "--batch-size", "1")
     new = crypto.keyring().current
     assert new != old
-    assert "re-encrypted 4 人" in output
+    assert "re-encrypted 4 条" in output
     persons = Person.objects.all()
     assert {person.pk: (person.id_number, person.phone) for person in persons} == before
     assert all(p.id_number_encrypted.startswith(f"v1:{new}:") for p in persons)
@@ -172,10 +172,10 @@ def test_rotation_reencrypts_everything_and_retires_the_old_key(
 
 def test_a_stopped_rotation_resumes(family, tangqiao_family, key_file: Path) -> None:
     crypto.keyring_add_key()
-    _, changed = persons_reencrypt(after_pk=0, batch_size=2)
+    _, changed = values_reencrypt(model=Person, after_pk=0, batch_size=2)
     assert changed == 2
-    assert "re-encrypted 2 人" in run("keys", "rotate", "--resume")
-    assert "re-encrypted 0 人" in run("keys", "rotate", "--resume")
+    assert "re-encrypted 2 条" in run("keys", "rotate", "--resume")
+    assert "re-encrypted 0 条" in run("keys", "rotate", "--resume")
 
 
 def test_old_key_is_kept_while_values_use_it(family, key_file: Path) -> None:
@@ -216,3 +216,20 @@ def test_pages_and_api_answer_503_when_the_key_is_wrong(
     assert "数据密钥不可用" in page.content.decode()
     assert api.status_code == 503
     assert api.json()["title"] == "Service Unavailable"
+
+
+def test_rotation_covers_every_app_that_stores_encrypted_values(family, key_file: Path) -> None:
+    from minzheng.assistance.models import OnlineApplication
+    from tests.assistance.test_online import submit
+
+    application = submit()
+    clear = (application.id_number, application.phone)
+    old = crypto.keyring().current
+    run("keys", "rotate")
+    new = crypto.keyring().current
+    application.refresh_from_db()
+    assert application.id_number_encrypted.startswith(f"v1:{new}:")
+    assert application.phone_encrypted.startswith(f"v1:{new}:")
+    assert (application.id_number, application.phone) == clear
+    assert f"retired 1 个密钥 keys: {old}" in run("keys", "retire")
+    assert OnlineApplication.objects.get().id_number == clear[0]

@@ -38,7 +38,7 @@ def test_every_declared_parameter_exists_and_every_parameter_is_read_by_a_formul
         for path in (Path(__file__).resolve().parents[2] / "minzheng" / "assistance").glob("*.py")
     )
     unread = {name for name in parameters - declared if f'"{name}"' not in casework}
-    assert unread == {"dibao.gradual_exit_months"}  # not yet: the gradual exit is to come
+    assert unread == set()
 
 
 def test_the_value_in_force_is_the_latest_on_or_before_the_first_of_the_month():

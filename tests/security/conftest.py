@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from minzheng.accounts.models import ApiToken, Role, User
 from minzheng.alerts.models import Alert
 from minzheng.alerts.services import AlertIn, alerts_raise
-from minzheng.assistance.models import AssistanceCase
+from minzheng.assistance.models import AssistanceCase, OnlineApplication
 from minzheng.assistance.services import case_apply
 from minzheng.audit.models import AuditEvent
 from minzheng.exchange.models import ExchangeBatch, Signal
@@ -78,6 +78,9 @@ class World:
             "missing": MISSING,
             # the newest imported department file, when a row has imported one
             "batch": ExchangeBatch.objects.order_by("-pk").values_list("pk", flat=True).first()
+            or MISSING,
+            # the newest online application, when a row has submitted one
+            "online": OnlineApplication.objects.order_by("-pk").values_list("pk", flat=True).first()
             or MISSING,
         }
 
@@ -178,7 +181,13 @@ def snapshot() -> dict[str, Any]:
             "exchange_batches": ExchangeBatch.objects.count(),
             "signals": Signal.objects.count(),
             "alerts": Alert.objects.count(),
+            "online_applications": OnlineApplication.objects.count(),
         },
+        "online_applications": list(
+            OnlineApplication.objects.order_by("pk").values_list(
+                "pk", "state", "case_id", "decline_reason", "handled_by_id", "handled_at"
+            )
+        ),
         "alerts": list(
             Alert.objects.order_by("pk").values_list("pk", "state", "assignee_id", "outcome")
         ),

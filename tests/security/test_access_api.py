@@ -18,7 +18,12 @@ from django.test import Client
 from tests.assistance.conftest import family_request
 from tests.conftest import HEAD_ID, PASSWORD, YANGSHE_VILLAGE, make_id_number, totp_code
 from tests.security.conftest import WHO, World, bearer, newest_event, sign_in, snapshot
-from tests.security.test_access_pages import case_rejected, exchange_file, exchange_imported
+from tests.security.test_access_pages import (
+    case_rejected,
+    exchange_file,
+    exchange_imported,
+    online_submitted,
+)
 
 UNAUTHORIZED = {
     "type": "about:blank",
@@ -47,6 +52,12 @@ WRONG_PASSWORD = {
 PROBLEMS = {401: UNAUTHORIZED, 403: FORBIDDEN_WRITE, 404: NOT_FOUND}
 FORBIDDEN_STEP = {403: {**FORBIDDEN_WRITE, "detail": "您无权办理该环节"}}
 PAYROLL_ONLY = {403: {**FORBIDDEN_WRITE, "detail": "只有市局社会救助人员可以办理资金发放"}}
+STATISTICS_READERS_ONLY = {
+    403: {**FORBIDDEN_WRITE, "detail": "只有可以查看社会救助案件的人员可以查看救助统计"}
+}
+ONLINE_TOWN_ONLY = {
+    403: {**FORBIDDEN_WRITE, "detail": "只有申请所在镇（街道）的经办人和审批人可以办理网上申请"}
+}
 EXCHANGE_READERS_ONLY = {
     403: {
         **FORBIDDEN_WRITE,
@@ -77,7 +88,17 @@ def _out_of_order(step: str) -> dict[int, dict[str, object]]:
     }
 
 
-STEP_NAMES = {"家庭经济状况核对": "verify", "入户调查": "visit", "公示": "notice"}
+STEP_NAMES = {
+    "家庭经济状况核对": "verify",
+    "入户调查": "visit",
+    "公示": "notice",
+    "登记公示异议": "object",
+    "异议核实处理": "resolve_objection",
+    "定期核查": "review",
+    "迁移转办（镇间）": "transfer",
+    "市局审批（批准）": "city_approve",
+    "市局不予批准": "city_reject",
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +118,7 @@ class Operation:
     query: str = ""  # appended to the path: "?format=docx"
     prepare: Callable[[World], None] | None = None  # brings the world to the row's state
     form: Callable[[dict[str, object]], dict[str, object]] | None = None  # a multipart body
+    actor: str = ""  # the audit actor when it is not the column's user ("system": public)
 
     def __str__(self) -> str:
         return self.operation_id
@@ -258,6 +280,99 @@ OPERATIONS = [
             ("terminate", {"reason": "死亡", "last_month": "2026-02-01"}),
         )
     ],
+    # The later steps of a case, against the world's case as applied: out of order (422)
+    # where the role may make the step at all, otherwise refused (403); nothing changes.
+    *[
+        Operation(
+            f"assistance_case_{step}",
+            "post",
+            f"/api/assistance/cases/{{case_id}}/{step}",
+            expect,
+            body=body,
+            ids={"case_id": "case"},
+            problems=_out_of_order(label),
+        )
+        for step, label, expect, body in (
+            ("object", "登记公示异议", (401, 404, 404, 422, 403, 403), {"objection": "x"}),
+            (
+                "resolve_objection",
+                "异议核实处理",
+                (401, 404, 404, 422, 403, 403),
+                {"finding": "x", "upheld": False},
+            ),
+            ("review", "定期核查", (401, 404, 404, 422, 403, 403), {"findings": "x"}),
+            (
+                "transfer",
+                "迁移转办（镇间）",
+                (401, 404, 404, 422, 422, 403),
+                {"to_division": "320582101001", "reason": "搬家"},
+            ),
+            (
+                "city_approve",
+                "市局审批（批准）",
+                (401, 404, 404, 403, 422, 403),
+                {"amount": "100.00"},
+            ),
+            ("city_reject", "市局不予批准", (401, 404, 404, 403, 422, 403), {"reasons": ["x"]}),
+        )
+    ],
+    *[
+        Operation(
+            f"assistance_case_{step}",
+            "post",
+            f"/api/assistance/cases/{{case_id}}/{step}",
+            # The town's approver decides; the clerk, the city and the auditor may not.
+            (401, 404, 404, 403, 403, 403),
+            body=body,
+            ids={"case_id": "case"},
+            problems=FORBIDDEN_STEP,
+        )
+        for step, body in (
+            (
+                "deliberate",
+                {
+                    "start_month": "2026-02-01",
+                    "monthly_amount": "500.00",
+                    "members": ["甲", "乙"],
+                    "reasons": "x",
+                },
+            ),
+            ("refer_city", {"opinion": "x"}),
+            (
+                "complete",
+                {"documents": [], "authorisation_signed": True, "findings": "x"},
+            ),
+            (
+                "change_amount",
+                {"amount": "500.00", "from_month": "2026-03-01", "reason": "x"},
+            ),
+            ("gradual_exit", {"from_month": "2026-03-01", "months": 3, "reason": "x"}),
+        )
+    ],
+    Operation(
+        "assistance_case_emergency",
+        "post",
+        "/api/assistance/cases/{case_id}/emergency",
+        # The town's clerk may start the emergency path, but only for temporary assistance.
+        (401, 404, 404, 422, 403, 403),
+        body={"amount": "1000.00", "situation": "火灾"},
+        ids={"case_id": "case"},
+        problems={
+            **FORBIDDEN_STEP,
+            422: {
+                "type": "about:blank",
+                "title": "Unprocessable Entity",
+                "status": 422,
+                "detail": "不能办理 Not allowed in this state",
+                "errors": [
+                    {
+                        "message_zh": "紧急程序只适用于临时救助",
+                        "message_en": "the emergency path is for temporary help",
+                    }
+                ],
+            },
+        },
+    ),
     Operation(
         "assistance_case_letter",
         "get",
@@ -277,6 +392,48 @@ OPERATIONS = [
         (200, 200, 200, 200, 200, 200),  # public: the number and the id number are the key
         body={"number": "{case_number}", "id_number": HEAD_ID},
     ),
+    # Online applications: anyone applies (audited as "system"); the town converts, declines.
+    Operation(
+        "assistance_online_apply",
+        "post",
+        "/api/assistance/online",
+        (201, 201, 201, 201, 201, 201),
+        body={
+            "program": "dibao",
+            "name": "王建国",
+            "id_number": HEAD_ID,
+            "phone": "13955556666",
+            "division_code": YANGSHE_VILLAGE,
+            "request": family_request(),
+        },
+        action="assistance.online.submit",
+        changes=frozenset(WHO),
+        actor="system",
+    ),
+    Operation(
+        "assistance_online_list",
+        "get",
+        "/api/assistance/online",
+        (401, 200, 200, 200, 200, 200),
+        counts=(None, 0, 0, 1, 1, 1),
+        prepare=online_submitted,
+    ),
+    *[
+        Operation(
+            f"assistance_online_{step}",
+            "post",
+            f"/api/assistance/online/{{application_id}}/{step}",
+            # Only the town's clerk and approver; another town sees nothing.
+            (401, 404, 404, 200, 403, 403),
+            body=body,
+            action=f"assistance.online.{step}",
+            changes=frozenset({"own_town"}),
+            ids={"application_id": "online"},
+            problems=ONLINE_TOWN_ONLY,
+            prepare=online_submitted,
+        )
+        for step, body in (("convert", None), ("decline", {"reason": "户籍不在本镇"}))
+    ],
     Operation(
         "assistance_payroll_list",
         "get",
@@ -293,6 +450,15 @@ OPERATIONS = [
         action="assistance.payroll.close",
         changes=frozenset({"city"}),
         problems=PAYROLL_ONLY,
+    ),
+    Operation(
+        "assistance_statistics",
+        "get",
+        "/api/assistance/statistics",
+        # Whoever reads cases, each in their own scope; the provider reads no cases.
+        (401, 200, 403, 200, 200, 200),
+        query="?month=2026-01",
+        problems=STATISTICS_READERS_ONLY,
     ),
     Operation(
         "workflow_inbox",
@@ -450,7 +616,8 @@ def test_every_api_operation_answers_every_column_exactly_and_denials_change_not
         assert (len(body) if isinstance(body, list) else body["count"]) == count
     if who in operation.changes:
         event = newest_event()
-        assert (event.action, event.actor_username) == (operation.action, world.users[who].username)
+        actor = operation.actor or world.users[who].username
+        assert (event.action, event.actor_username) == (operation.action, actor)
     else:
         assert snapshot() == before
 

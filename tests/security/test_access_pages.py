@@ -24,11 +24,14 @@ from minzheng.accounts.services import user_deactivate
 from minzheng.assistance import documents
 from minzheng.assistance.demo import case_advance
 from minzheng.assistance.models import AssistanceCase
+from minzheng.assistance.online import online_application_submit
 from minzheng.assistance.payroll import payroll_month_close
 from minzheng.assistance.services import case_reject
 from minzheng.exchange.models import ExchangeBatch
 from minzheng.exchange.services import exchange_import
+from minzheng.policies.forms import calculator_token
 from minzheng.registry.models import Household
+from tests.assistance.conftest import family_request
 from tests.assistance.test_pages import apply_form
 from tests.conftest import HEAD_ID, YANGSHE, YANGSHE_VILLAGE, _user, make_id_number
 from tests.security.conftest import WHO, World, newest_event, sign_in, snapshot
@@ -58,6 +61,7 @@ class Page:
     action: str = ""  # the audit action of the change
     changes: frozenset[str] = field(default_factory=frozenset)  # columns that make it
     prepare: Callable[[World], None] | None = None
+    actor: str = ""  # the audit actor when it is not the column's user ("system": public)
 
     def __str__(self) -> str:
         return f"{self.method} {self.name}"
@@ -159,6 +163,33 @@ def case_rejected(world: World) -> None:
     )
 
 
+def online_submitted(world: World) -> None:
+    """A citizen has applied online for the family's dibao: 杨舍镇's pending application."""
+    online_application_submit(
+        program="dibao",
+        name="王建国",
+        id_number=HEAD_ID,
+        phone="13955556666",
+        division_code=YANGSHE_VILLAGE,
+        request=family_request(),
+        on=dt.date(2026, 1, 5),
+    )
+
+
+def _online_form(ids: dict[str, object]) -> dict[str, object]:
+    return {
+        "token": calculator_token({**family_request(), "as_of": "2026-01"}),
+        "program": "dibao",
+        "name": "王建国",
+        "id_number": HEAD_ID,
+        "phone": "13955556666",
+        "town": YANGSHE,
+        "division_code": YANGSHE_VILLAGE,
+        "consent": "on",
+        "send": "1",
+    }
+
+
 def _case_in_notice(world: World) -> None:
     clerk = world.users["own_town"]
     case_advance(world.case, "notice", clerk, clerk, dt.date(2026, 1, 5), dt.date(2026, 2, 1))
@@ -174,6 +205,7 @@ APPLY = "/assistance/households/{household}/apply/"
 NOTICE = f"/assistance/notices/{YANGSHE_VILLAGE}/"
 CASE_READERS = frozenset({"own_town", "city", "auditor"})
 ALERT = "/alerts/{alert}/"
+ONLINE = "/assistance/online/{online}/"
 # PDFs need WeasyPrint and a CJK font; without them the page says so and sends the user back.
 PDF_OK = documents.pdf_unavailable_reason() is None
 
@@ -538,6 +570,17 @@ PAGES = [
         action="assistance.payroll.export",  # accounts in clear: every download is recorded
         changes=frozenset({"city"}),
     ),
+    # Monthly statistics: whoever reads cases, each in their own scope (塘桥镇 its own town);
+    # every download of the .xlsx is recorded.
+    Page("assistance:statistics", "GET", "/assistance/statistics/", (L, 200, 403, 200, 200, 200)),
+    Page(
+        "assistance:statistics_file",
+        "GET",
+        "/assistance/statistics/2026-01.xlsx",
+        (L, 200, 403, 200, 200, 200),
+        action="assistance.statistics.export",
+        changes=frozenset({"other_town", "own_town", "city", "auditor"}),
+    ),
     Page(
         "assistance:case_apply",
         "POST",
@@ -547,6 +590,62 @@ PAGES = [
         data=_apply_form,
         action="assistance.case.apply",
         changes=WRITERS,
+    ),
+    # Online applications: anyone applies (audited as "system"); the town's clerk and approver
+    # convert and decline; whoever may read cases reads them; reveals are audited.
+    Page("assistance:online_apply", "GET", "/assistance/online/apply/", (200,) * 6),
+    Page(
+        "assistance:online_apply",
+        "POST",
+        "/assistance/online/apply/",
+        (200,) * 6,
+        data=_online_form,
+        action="assistance.online.submit",
+        changes=frozenset(WHO),
+        actor="system",
+    ),
+    Page(
+        "assistance:online_list",
+        "GET",
+        "/assistance/online/",
+        (L, 200, 200, 200, 200, 200),
+        prepare=online_submitted,
+    ),
+    Page(
+        "assistance:online_detail",
+        "GET",
+        ONLINE,
+        (L, 404, 404, 200, 200, 200),
+        prepare=online_submitted,
+    ),
+    Page(
+        "assistance:online_convert",
+        "POST",
+        ONLINE + "convert/",
+        (L, 404, 404, "/assistance/cases/{new_case}/", 403, 403),
+        action="assistance.online.convert",
+        changes=frozenset({"own_town"}),
+        prepare=online_submitted,
+    ),
+    Page(
+        "assistance:online_decline",
+        "POST",
+        ONLINE + "decline/",
+        (L, 404, 404, ONLINE, 403, 403),
+        data={"reason": "户籍不在本镇"},
+        action="assistance.online.decline",
+        changes=frozenset({"own_town"}),
+        prepare=online_submitted,
+    ),
+    Page(
+        "assistance:online_reveal",
+        "POST",
+        ONLINE + "reveal/",
+        (L, 404, 404, 200, 200, 200),
+        data={"field": "phone", "reason": "联系申请人"},
+        action="assistance.online.reveal",
+        changes=CASE_READERS,
+        prepare=online_submitted,
     ),
     # Alerts: a town's own, the city's; the auditor reads and may not act.
     Page("alerts:alert_list", "GET", "/alerts/", (L, 200, 200, 200, 200, 200)),
@@ -658,7 +757,8 @@ def test_every_page_answers_every_column_exactly_and_denials_change_nothing(
     assert_answer(response, page.expect[WHO.index(who)], page.path.format(**ids), ids)
     if who in page.changes:
         event = newest_event()
-        assert (event.action, event.actor_username) == (page.action, world.users[who].username)
+        actor = page.actor or world.users[who].username
+        assert (event.action, event.actor_username) == (page.action, actor)
         assert snapshot()["counts"]["audit_events"] > before["counts"]["audit_events"]
     else:
         assert snapshot() == before
@@ -693,6 +793,15 @@ def test_the_page_table_has_a_row_for_every_url_of_the_urlconf(client, db):
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_each_row_of_the_page_table_names_the_view_its_path_reaches(page):
-    ids = {"head": 1, "child": 3, "household": 1, "user": 1, "case": 1, "alert": 1, "batch": 1}
+    ids = {
+        "head": 1,
+        "child": 3,
+        "household": 1,
+        "user": 1,
+        "case": 1,
+        "alert": 1,
+        "batch": 1,
+        "online": 1,
+    }
 
     assert resolve(page.path.format(**ids)).view_name == page.name

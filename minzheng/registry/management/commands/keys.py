@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minzheng import crypto
 from minzheng.audit.services import audit_record
-from minzheng.registry.services import persons_key_usage, persons_reencrypt
+from minzheng.registry.services import encrypted_models, key_usage, values_reencrypt
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
 
     def _status(self, options: dict[str, Any]) -> None:
         ring = crypto.keyring(reload=True)
-        usage = persons_key_usage()
+        usage = key_usage()
         for key_id in ring.keys:
             mark = "当前 current" if key_id == ring.current else ""
             self.stdout.write(f"  {key_id}  {usage.get(key_id, 0):>10,} 个值 values  {mark}")
@@ -51,12 +51,16 @@ class Command(BaseCommand):
             raise CommandError("--batch-size 应为正整数 must be positive")
         ring = crypto.keyring(reload=True) if options["resume"] else crypto.keyring_add_key()
         self.stdout.write(f"当前密钥 current key {ring.current}")
-        started, last_pk, total = time.perf_counter(), 0, 0
-        while True:
-            last_pk, changed = persons_reencrypt(after_pk=last_pk, batch_size=options["batch_size"])
-            total += changed
-            if not last_pk:
-                break
+        started, total = time.perf_counter(), 0
+        for model in encrypted_models():
+            last_pk = 0
+            while True:
+                last_pk, changed = values_reencrypt(
+                    model=model, after_pk=last_pk, batch_size=options["batch_size"]
+                )
+                total += changed
+                if not last_pk:
+                    break
         audit_record(
             actor=None,
             action="keys.rotate",
@@ -64,12 +68,13 @@ class Command(BaseCommand):
             data={"current_key": ring.current, "reencrypted": total},
         )
         self.stdout.write(
-            f"已重新加密 re-encrypted {total:,} 人 persons in {time.perf_counter() - started:.1f} s"
+            f"已重新加密 re-encrypted {total:,} 条记录 records "
+            f"in {time.perf_counter() - started:.1f} s"
         )
 
     def _retire(self, options: dict[str, Any]) -> None:
         ring = crypto.keyring(reload=True)
-        usage = persons_key_usage()
+        usage = key_usage()
         unused = {
             key_id for key_id in ring.keys if key_id != ring.current and not usage.get(key_id)
         }
