@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "minzheng.exchange",
     "minzheng.assistance",
     "minzheng.funeral",
+    "minzheng.moves",
     "minzheng.web",
 ]
 

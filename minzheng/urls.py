@@ -18,6 +18,7 @@ urlpatterns = [
     path("inbox/", include("minzheng.workflow.urls")),
     path("alerts/", include("minzheng.alerts.urls")),
     path("funeral/", include("minzheng.funeral.urls")),
+    path("moves/", include("minzheng.moves.urls")),
     path("exchange/", include("minzheng.exchange.urls")),
     path("api/", api.urls),
 ]

@@ -344,21 +344,67 @@ def person_death_effects(
         membership.household_id: membership.relation
         for membership in Membership.objects.filter(person=person)
     }
+    return _member_gone(
+        acting_user=acting_user,
+        person=person,
+        memberships=memberships,
+        on=death_date,
+        reason=f"{person.name} 于 {death_date:%Y-%m-%d} 死亡",
+        died=True,
+    )
+
+
+@transaction.atomic
+def person_departure_effects(
+    *, acting_user: User, person: Person, household: Household, relation: str, on: dt.date
+) -> list[TransitionRecord]:
+    """End or recompute the assistance of a household a member left (moved to another
+    household, or out of the city), from the following month, as for a death: the applicant
+    leaving ends the payment; otherwise the member leaves the declaration and the rules give
+    the amount. Called by the move bundles; each step is on the timeline and in the audit log.
+    """
+    return _member_gone(
+        acting_user=acting_user,
+        person=person,
+        memberships={household.pk: relation},
+        on=on,
+        reason=f"{person.name} 于 {on:%Y-%m-%d} 迁出本户",
+        died=False,
+    )
+
+
+def _member_gone(
+    *,
+    acting_user: User,
+    person: Person,
+    memberships: dict[int, str],
+    on: dt.date,
+    reason: str,
+    died: bool,
+) -> list[TransitionRecord]:
+    """What a member's death (marked deceased) or departure (taken out of the declaration)
+    does to the active cases of the households in `memberships` (household id -> relation)."""
+    stop, change = (
+        ("death_terminate", "death_change") if died else ("move_terminate", "move_change")
+    )
     cases = AssistanceCase.objects.filter(
         state="active", household_id__in=list(memberships)
     ).order_by("pk")
-    death_month = death_date.replace(day=1)
+    month = on.replace(day=1)
     records = []
     for case in cases:
-        if case.end_month is not None and case.end_month <= death_month:
+        if case.end_month is not None and case.end_month <= month:
             continue
-        reason = f"{person.name} 于 {death_date:%Y-%m-%d} 死亡"
         index = _declared_member(case, person, memberships[case.household_id])
-        request = {**case.request, "members": [dict(member) for member in case.request["members"]]}
+        members = [dict(member) for member in case.request["members"]]
         if index is not None:
-            request["members"][index]["deceased"] = True
-        living = [member for member in request["members"] if not member.get("deceased")]
-        from_month = _next_month(death_month)
+            if died:
+                members[index]["deceased"] = True
+            else:
+                del members[index]
+        request = {**case.request, "members": members}
+        living = [member for member in members if not member.get("deceased")]
+        from_month = _next_month(month)
         entry = None
         if case.applicant_id != person.pk and living and index is not None:
             try:
@@ -374,15 +420,15 @@ def person_death_effects(
                 transition_perform(
                     workflow=ASSISTANCE_CASE,
                     case=case,
-                    name="death_terminate",
+                    name=stop,
                     acting_user=acting_user,
-                    on=death_date,
+                    on=on,
                     note=reason,
-                    # A case not yet started when the person died is never paid (no end month).
+                    # A case not yet started in that month is never paid (no end month).
                     changes={
                         "end_month": (
-                            death_month
-                            if case.start_month is not None and case.start_month <= death_month
+                            month
+                            if case.start_month is not None and case.start_month <= month
                             else None
                         )
                     },
@@ -394,9 +440,9 @@ def person_death_effects(
             transition_perform(
                 workflow=ASSISTANCE_CASE,
                 case=case,
-                name="death_change",
+                name=change,
                 acting_user=acting_user,
-                on=death_date,
+                on=on,
                 note=reason,
                 data={"from_month": from_month.isoformat(), "amount": str(amount)},
                 changes={"request": request, "monthly_amount": amount},

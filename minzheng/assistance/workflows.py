@@ -14,7 +14,8 @@ from minzheng.workflow.definitions import Transition, Workflow
 TOWN = frozenset({Role.TOWN_CLERK, Role.TOWN_APPROVER})
 APPROVER = frozenset({Role.TOWN_APPROVER})
 APPLICANTS = TOWN | {Role.VILLAGE_WORKER, Role.CITY_STAFF, Role.CITY_ADMIN}
-# Whoever records a death in the registry also stops or adjusts the assistance it ends.
+# Whoever records a death or a move in the registry also stops or adjusts the assistance it
+# ends.
 DEATH_RECORDERS = APPLICANTS
 # 公示期 7 天: the period issue 5 sets out, as the national procedure (最低生活保障审核确认办法,
 # 民发〔2021〕57号, S15) is widely quoted; the article itself was not read here.
@@ -74,6 +75,17 @@ ASSISTANCE_CASE = Workflow(
         ),
         Transition(
             "death_terminate", "死亡停发", ("active",), "terminated", DEATH_RECORDERS, manual=False
+        ),
+        Transition(
+            "move_change",
+            "成员迁出，调整金额",
+            ("active",),
+            "active",
+            DEATH_RECORDERS,
+            manual=False,
+        ),
+        Transition(
+            "move_terminate", "迁出停发", ("active",), "terminated", DEATH_RECORDERS, manual=False
         ),
     ),
 )

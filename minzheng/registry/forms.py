@@ -122,6 +122,11 @@ class MoveForm(StyledForm):
     on = forms.DateField(label=_("迁移日期"))
 
 
+class LeaveCityForm(StyledForm):
+    destination = forms.CharField(label=_("迁往地"), max_length=100)
+    on = forms.DateField(label=_("迁出日期"))
+
+
 class SetHeadForm(StyledForm):
     person_id = forms.IntegerField(label=_("新户主"))
 

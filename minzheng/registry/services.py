@@ -30,7 +30,7 @@ from minzheng.accounts.jurisdiction import (
     registry_write_check,
     reveal_check,
 )
-from minzheng.accounts.models import User
+from minzheng.accounts.models import CITY_CODE, User
 from minzheng.audit.services import audit_record
 from minzheng.registry.errors import Issue, RegistryError, fail
 from minzheng.registry.models import (
@@ -527,6 +527,56 @@ def person_move(
         },
     )
     return membership
+
+
+@transaction.atomic
+def person_leave_city(
+    *, acting_user: User, person: Person, on: dt.date, destination: str
+) -> Membership:
+    """Record that a person moved out of the city (迁出本市): their household membership ends.
+
+    `destination` says where they went (a place name or a division code outside the city).
+    """
+    current = _open_membership(person)
+    if current is None:
+        raise fail("person", f"{person.name}不在任何家庭户中", "the person is in no household")
+    registry_write_check(user=acting_user, division_code=current.household.division_id)
+    destination = destination.strip()
+    if person.death_date is not None:
+        raise fail("person", f"{person.name}已死亡，不能迁出", "the person has died")
+    if not destination:
+        raise fail("destination", "请填写迁往地", "the destination is required")
+    if destination.startswith(CITY_CODE):
+        raise fail(
+            "destination",
+            "迁往本市其他家庭户的，请办理“迁入其他家庭户”",
+            "a move within the city is a move to another household",
+        )
+    if on < current.valid_from:
+        raise fail(
+            "on", "迁出日期不能早于加入该户的日期", "the move predates joining the household"
+        )
+    if current.household.head_id == person.pk and (
+        Membership.objects.filter(household=current.household, valid_to__isnull=True)
+        .exclude(person=person)
+        .exists()
+    ):
+        raise fail(
+            "person",
+            "该人员是户主，请先为该户变更户主",
+            "the person heads the household; change its head first",
+        )
+    current.valid_to = on
+    current.end_reason = MembershipEndReason.MOVED
+    current.save(update_fields=["valid_to", "end_reason"])
+    audit_record(
+        actor=acting_user,
+        action="registry.person.leave_city",
+        target=person,
+        division_code=current.household.division_id,
+        data={"household_id": current.household_id, "on": on.isoformat(), "to": destination},
+    )
+    return current
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ urlpatterns = [
     path("persons/export.xlsx", views.person_export, name="person_export"),
     path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
     path("persons/<int:person_id>/edit/", views.person_edit, name="person_edit"),
-    path("persons/<int:person_id>/move/", views.person_move, name="person_move"),
     path("persons/<int:person_id>/reveal/", views.person_reveal, name="person_reveal"),
     path("households/", views.household_list, name="household_list"),
     path("households/new/", views.household_new, name="household_new"),

@@ -133,6 +133,9 @@ def _person_page(
             "history": selectors.person_history(person=person)[:100],
             "death_form": registry_forms.DeathForm(),
             "move_form": registry_forms.MoveForm(initial={"on": timezone.localdate()}),
+            "leave_form": registry_forms.LeaveCityForm(
+                prefix="leave", initial={"on": timezone.localdate()}
+            ),
             "reveal_form": registry_forms.RevealForm(),
             "revealed": revealed,
             "can_reveal": request.user.is_superuser or request.user.role in REVEAL_ROLES,
@@ -183,36 +186,6 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(
         request, "registry/person_edit.html", {"person": person, "form": form, "issues": issues}
     )
-
-
-@login_required
-@require_POST
-def person_move(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = selectors.person_get(user=request.user, person_id=person_id)
-    form = registry_forms.MoveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写迁入户号、与新户主关系和迁移日期"))
-        return redirect("registry:person_detail", person_id=person.pk)
-    target = selectors.household_search(
-        user=request.user, number=form.cleaned_data["household_number"]
-    ).first()
-    if target is None:
-        messages.error(request, _("您的管辖范围内没有该户号"))
-        return redirect("registry:person_detail", person_id=person.pk)
-    try:
-        services.person_move(
-            acting_user=request.user,
-            person=person,
-            to_household=target,
-            relation=form.cleaned_data["relation"],
-            on=form.cleaned_data["on"],
-        )
-    except RegistryError as error:
-        for issue in error.issues:
-            messages.error(request, issue.message)
-    else:
-        messages.success(request, _("已迁入户号 %(number)s") % {"number": target.number})
-    return redirect("registry:person_detail", person_id=person.pk)
 
 
 def _household_search(request: HttpRequest) -> tuple[registry_forms.HouseholdSearchForm, Any]:

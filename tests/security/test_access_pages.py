@@ -361,12 +361,21 @@ PAGES = [
         changes=WRITERS,
     ),
     Page(
-        "registry:person_move",
+        "moves:person_move",
         "POST",
-        "/registry/persons/{child}/move/",
+        "/moves/persons/{child}/move/",
         (L, 404, 404, "/registry/persons/{child}/", "/registry/persons/{child}/", 403),
         data={"household_number": "{second_number}", "relation": "other", "on": "2024-06-01"},
         action="registry.person.move",
+        changes=WRITERS,
+    ),
+    Page(
+        "moves:person_leave_city",
+        "POST",
+        "/moves/persons/{child}/leave/",
+        (L, 404, 404, "/registry/persons/{child}/", "/registry/persons/{child}/", 403),
+        data={"leave-destination": "上海市浦东新区", "leave-on": "2024-06-01"},
+        action="registry.person.leave_city",
         changes=WRITERS,
     ),
     Page(

@@ -36,8 +36,13 @@ PAGE_ENDPOINTS = [
     ("POST", "/registry/persons/{person}/death/", {"death_date": "2024-06-01"}),
     (
         "POST",
-        "/registry/persons/{person}/move/",
+        "/moves/persons/{person}/move/",
         {"household_number": "ZJG000000002", "relation": "other", "on": "2024-06-01"},
+    ),
+    (
+        "POST",
+        "/moves/persons/{person}/leave/",
+        {"leave-destination": "上海市", "leave-on": "2024-06-01"},
     ),
     ("POST", "/registry/persons/{person}/reveal/", {"field": "id_number", "reason": "核对身份"}),
     ("GET", "/registry/households/{household}/", None),
@@ -191,7 +196,7 @@ def test_api_filters_on_another_towns_identifiers_find_what_a_missing_one_finds(
 def test_moving_into_another_towns_household_answers_like_a_missing_household_number(client, world):
     sign_in(client, world, "other_town")
     own_person = world.tangqiao.head_id
-    path = f"/registry/persons/{own_person}/move/"
+    path = f"/moves/persons/{own_person}/move/"
     form = {"relation": "other", "on": "2024-06-01"}
     before = snapshot()
 

@@ -304,7 +304,7 @@ def test_auditor_posts_to_death_move_and_add_member_change_nothing(
 
     death = client.post(f"/funeral/deaths/{child.pk}/", {"death_date": "2024-06-01"})
     move = client.post(
-        f"/registry/persons/{child.pk}/move/",
+        f"/moves/persons/{child.pk}/move/",
         {"household_number": "ZJG000000002", "relation": "other", "on": "2024-06-01"},
     )
     member = client.post(
