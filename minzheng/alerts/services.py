@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from minzheng.accounts.jurisdiction import division_in_scope
 from minzheng.accounts.models import Role, User
@@ -24,7 +24,8 @@ from minzheng.audit.services import audit_record
 from minzheng.workflow.models import TransitionRecord
 from minzheng.workflow.services import WorkflowError, transition_check, transition_perform
 
-CHUNK = 900  # keys per query: under SQLite's variable limit on every version we support
+# Keys per lookup: the database's parameter limit (SQLite's), else all at once (PostgreSQL).
+KEYS_PER_QUERY = 50_000
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,10 @@ def alerts_raise(*, acting_user: User | None, alerts: Sequence[AlertIn], on: dt.
     wanted = {alert.key: alert for alert in alerts}
     keys = list(wanted)
     existing: set[str] = set()
-    for start in range(0, len(keys), CHUNK):
+    chunk = connection.features.max_query_params or KEYS_PER_QUERY
+    for start in range(0, len(keys), chunk):
         existing.update(
-            Alert.objects.filter(key__in=keys[start : start + CHUNK]).values_list("key", flat=True)
+            Alert.objects.filter(key__in=keys[start : start + chunk]).values_list("key", flat=True)
         )
     new = [
         Alert(

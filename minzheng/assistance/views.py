@@ -391,7 +391,13 @@ def case_apply(request: HttpRequest, household_id: int) -> HttpResponse:
                 messages.success(request, _("已提交申请 %(number)s") % {"number": case.number})
                 return redirect("assistance:case_detail", case_id=case.pk)
     else:
-        form = ApplyForm(members=choices, initial={"applicant": household.head_id})
+        # From an alert (政策找人, monitoring): the programme it names, channel 预警转办.
+        initial = {"applicant": household.head_id}
+        if request.GET.get("program") in Program.values:
+            initial["program"] = request.GET["program"]
+        if request.GET.get("channel") in Channel.values:
+            initial["channel"] = request.GET["channel"]
+        form = ApplyForm(members=choices, initial=initial)
         household_form = HouseholdForm(initial={"division": household.division_id})
         members = MemberFormSet(
             prefix="members",

@@ -466,6 +466,29 @@ def household_add_member(
     return membership
 
 
+def _leave_household(current: Membership, person: Person, on: dt.date) -> None:
+    """End a membership because the person moved away (a head only once the rest have one)."""
+    if on < current.valid_from:
+        raise fail(
+            "on",
+            "迁移日期不能早于加入原户的日期",
+            "the move predates joining the old household",
+        )
+    if current.household.head_id == person.pk and (
+        Membership.objects.filter(household=current.household, valid_to__isnull=True)
+        .exclude(person=person)
+        .exists()
+    ):
+        raise fail(
+            "person",
+            "该人员是原户户主，请先为原户变更户主",
+            "the person heads the old household; change its head first",
+        )
+    current.valid_to = on
+    current.end_reason = MembershipEndReason.MOVED
+    current.save(update_fields=["valid_to", "end_reason"])
+
+
 @transaction.atomic
 def person_move(
     *,
@@ -489,25 +512,7 @@ def person_move(
         registry_write_check(user=acting_user, division_code=current.household.division_id)
         if current.household_id == to_household.pk:
             raise fail("household", "该人员已在此户中", "the person is already in this household")
-        if on < current.valid_from:
-            raise fail(
-                "on",
-                "迁移日期不能早于加入原户的日期",
-                "the move predates joining the old household",
-            )
-        if current.household.head_id == person.pk and (
-            Membership.objects.filter(household=current.household, valid_to__isnull=True)
-            .exclude(person=person)
-            .exists()
-        ):
-            raise fail(
-                "person",
-                "该人员是原户户主，请先为原户变更户主",
-                "the person heads the old household; change its head first",
-            )
-        current.valid_to = on
-        current.end_reason = MembershipEndReason.MOVED
-        current.save(update_fields=["valid_to", "end_reason"])
+        _leave_household(current, person, on)
     membership = Membership.objects.create(
         household=to_household, person=person, relation=relation, valid_from=on
     )
@@ -552,23 +557,7 @@ def person_leave_city(
             "迁往本市其他家庭户的，请办理“迁入其他家庭户”",
             "a move within the city is a move to another household",
         )
-    if on < current.valid_from:
-        raise fail(
-            "on", "迁出日期不能早于加入该户的日期", "the move predates joining the household"
-        )
-    if current.household.head_id == person.pk and (
-        Membership.objects.filter(household=current.household, valid_to__isnull=True)
-        .exclude(person=person)
-        .exists()
-    ):
-        raise fail(
-            "person",
-            "该人员是户主，请先为该户变更户主",
-            "the person heads the household; change its head first",
-        )
-    current.valid_to = on
-    current.end_reason = MembershipEndReason.MOVED
-    current.save(update_fields=["valid_to", "end_reason"])
+    _leave_household(current, person, on)
     audit_record(
         actor=acting_user,
         action="registry.person.leave_city",

@@ -163,3 +163,22 @@ def test_a_screening_alert_shows_the_rules_reasons_and_trace(client, raised, yan
     assert 'id="alert-assessment"' in page
     assert "可能符合" in page
     assert "人均收入" in page  # a line of the trace
+
+
+def test_a_screening_alert_leads_to_an_application_through_the_alert_channel(
+    client, raised, family, yangshe_clerk
+):
+    from tests.assistance.conftest import family_request
+    from tests.conftest import verified_login
+
+    alert = raised[0]
+    alert.household = family
+    alert.data = {"program": "dibao_edge", "request": {**family_request(), "as_of": "2026-11"}}
+    alert.save()
+    verified_login(client, yangshe_clerk)
+    page = client.get(f"/alerts/{alert.pk}/").content.decode()
+    link = f"/assistance/households/{family.pk}/apply/?program=dibao_edge&amp;channel=alert"
+    assert link in page
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert '<option value="dibao_edge" selected>' in form
+    assert '<option value="alert" selected>' in form

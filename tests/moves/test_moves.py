@@ -76,7 +76,7 @@ def test_the_applicant_leaving_the_city_stops_the_payment_after_that_month(activ
     [
         ("child", "", "请填写迁往地"),
         ("child", "320582101001", "迁往本市其他家庭户"),
-        ("head", "上海市", "请先为该户变更户主"),
+        ("head", "上海市", "请先为原户变更户主"),
     ],
 )
 def test_a_bad_move_out_changes_nothing(active, yangshe_clerk, relation, destination, message):
