@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from minzheng.accounts.models import User
 from minzheng.alerts import selectors, services
 from minzheng.alerts.models import Alert
 from minzheng.schemas import InputSchema
@@ -165,9 +164,15 @@ def alerts_get(request: HttpRequest, alert_id: int) -> AlertDetailOut:
 @router.post("/{alert_id}/assign", response=AlertDetailOut, operation_id="alerts_assign")
 def alerts_assign(request: HttpRequest, alert_id: int, body: AssignIn) -> AlertDetailOut:
     alert = selectors.alert_get(user=request.user, alert_id=alert_id)
-    assignee = User.objects.filter(username=body.assignee).first()
+    # Only handlers in the alert's scope are looked up: other usernames are not revealed.
+    assignee = next(
+        (user for user in selectors.assignable_users(alert) if user.username == body.assignee),
+        None,
+    )
     if assignee is None:
-        raise services.AlertError(f"没有用户“{body.assignee}”", f"no user {body.assignee!r}")
+        raise services.AlertError(
+            "承办人须为辖区内可处理该预警的工作人员", "the assignee cannot handle this alert"
+        )
     services.alert_assign(
         acting_user=request.user,
         alert=alert,

@@ -35,6 +35,7 @@ from minzheng.assistance.workflows import (
 from minzheng.exchange.models import Signal
 from minzheng.registry.models import Membership
 from minzheng.rules import parameters_at
+from minzheng.rules.parameters import add_months
 
 # Programmes whose recipients' wages and assets are tested (a one-off temporary assistance is not).
 MEANS_TESTED = (Program.DIBAO, Program.DIBAO_EDGE, Program.EXTREME_POVERTY)
@@ -60,15 +61,11 @@ class _Recipient:
         return {program for _, program in self.cases}
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def _recipient_members(month: dt.date) -> QuerySet:
     """The memberships, in the month, of the households with an active case."""
     return Membership.objects.filter(
         household_id__in=_active(month).values("household_id"),
-        valid_from__lt=_next_month(month),
+        valid_from__lt=add_months(month, 1),
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
 
 
@@ -127,7 +124,7 @@ def monitoring_run(*, acting_user: User | None, month: dt.date, on: dt.date) -> 
         str(parameters.get("monitoring.medical_out_of_pocket_multiple").value)
     )
     recipients = _recipients(month)
-    in_month = Signal.objects.filter(on__gte=month, on__lt=_next_month(month))
+    in_month = Signal.objects.filter(on__gte=month, on__lt=add_months(month, 1))
     # Only what a rule reads: the recipients' signals and everyone's medical spending.
     signals = list(
         in_month.filter(

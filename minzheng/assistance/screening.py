@@ -39,7 +39,7 @@ from minzheng.registry.selectors import household_frames
 from minzheng.rules import parameters_at, screen
 from minzheng.rules.id_number import parse_id_number
 from minzheng.rules.inputs import requests_from_frames
-from minzheng.rules.parameters import month_start
+from minzheng.rules.parameters import add_months, month_start
 from minzheng.workflow.models import TransitionRecord
 
 # Programmes found from the registry. 特困 is left out: whether a capable legal supporter
@@ -48,7 +48,6 @@ FOUND = (Program.DIBAO, Program.DIBAO_EDGE, Program.RIGID_EXPENDITURE)
 # Recipients checked again: the programmes whose unknowns (assets) only err towards eligibility.
 RECHECKED = (Program.DIBAO, Program.DIBAO_EDGE)
 ASSUMED = "金融资产、经营收入和其他收入未掌握，按无计；请入户核实"
-ADULT_AGE = 16  # under it, no income of one's own is expected
 
 
 @dataclass
@@ -59,10 +58,6 @@ class FindPeopleResult:
     no_longer_eligible: int
     raised: int
     by_program: dict[str, int] = field(default_factory=dict)
-
-
-def _previous_month(month: dt.date) -> dt.date:
-    return (month - dt.timedelta(days=1)).replace(day=1)
 
 
 def _exchange_frames(month: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -162,10 +157,14 @@ def _rules_frames(month: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
         - (pl.col("birth_date").dt.month() > month.month).cast(pl.Int32)
     )
     persons = persons.join(people, on="person_id", how="left")
+    # Under the age at which one can work (无劳动能力：未满16周岁), no income is expected.
+    working_age = (
+        parameters_at(f"{month:%Y-%m}").get("extreme_poverty.labour_capacity_under_age").value
+    )
     # A household is screened only when the exchange says something of every adult's income
     # (wages, a pension or a registered unemployment): silence is not an income of nought.
     known = (
-        (age < ADULT_AGE)
+        (age < working_age)
         | pl.col("deceased")
         | pl.col("income_wages").is_not_null()
         | pl.col("income_pension").is_not_null()
@@ -366,11 +365,6 @@ REVIEW_PARAMETERS = {
 REVIEWED = (Program.DIBAO, Program.DIBAO_EDGE, Program.EXTREME_POVERTY, Program.RIGID_EXPENDITURE)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def review_category(case: AssistanceCase, on: dt.date) -> str:
     """The case's review category: dibao households with a member able to work are reviewed
     every half year (民发〔2021〕57号); others by their programme's interval."""
@@ -426,7 +420,7 @@ def reviews_due_run(*, acting_user: User | None, on: dt.date) -> int:
         elapsed = (on.year - since.year) * 12 + on.month - since.month
         if elapsed < months:
             continue
-        due = _add_months(since, elapsed - elapsed % months)
+        due = add_months(since, elapsed - elapsed % months)
         alerts.append(
             AlertIn(
                 kind=REVIEW_DUE.code,

@@ -20,6 +20,7 @@ from minzheng.assistance.models import AssistanceCase, CaseAmount, Channel, Prog
 from minzheng.assistance.workflows import ASSISTANCE_CASE, PUBLIC_NOTICE_DAYS
 from minzheng.registry.models import Division, DivisionKind, Household, Membership, Person
 from minzheng.rules import RequestError, assess, parameters_at
+from minzheng.rules.parameters import add_months
 from minzheng.rules.request import validate_request
 from minzheng.workflow.models import TransitionRecord
 from minzheng.workflow.services import WorkflowError, transition_check, transition_perform
@@ -312,10 +313,6 @@ def case_terminate(
     )
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def _declared_member(case: AssistanceCase, person: Person, relation: str) -> int | None:
     """The index of the request's member who is this person: same relation and birth date."""
     birth = person.birth_date.isoformat()
@@ -404,7 +401,7 @@ def _member_gone(
                 del members[index]
         request = {**case.request, "members": members}
         living = [member for member in members if not member.get("deceased")]
-        from_month = _next_month(month)
+        from_month = add_months(month, 1)
         entry = None
         if case.applicant_id != person.pk and living and index is not None:
             try:
@@ -562,6 +559,7 @@ def case_deliberate(
     _check(case, "deliberate", acting_user)
     named = sorted({member.strip() for member in members if member.strip()})
     problems = _decision_problems(case, on) + _month_problems(start_month, "起始月份", "start")
+    # Our own rule, not a policy figure: a collective decision has more than one member.
     if len(named) < 2:
         problems.append(("集体研究须记录参加人员（至少两人）", "name the members who decided"))
     if not reasons.strip():
@@ -773,7 +771,7 @@ def case_review(
     if not findings.strip():
         problems.append(("请填写核查情况", "the findings are required"))
     declared = {key: value for key, value in (request or case.request).items() if key != "as_of"}
-    month = _next_month(_month(on))
+    month = add_months(_month(on), 1)
     try:
         validate_request({**declared, "as_of": f"{month:%Y-%m}"})
     except RequestError as error:
@@ -873,7 +871,7 @@ def case_gradual_exit(
         problems.append(("请填写渐退理由", "the reason is required"))
     if problems:
         raise CaseError(problems)
-    last = _add_months(from_month, months - 1)
+    last = add_months(from_month, months - 1)
     return transition_perform(
         workflow=ASSISTANCE_CASE,
         case=case,
@@ -884,11 +882,6 @@ def case_gradual_exit(
         data={"from_month": from_month.isoformat(), "months": months, "last_month": f"{last}"},
         changes={"end_month": last},
     )
-
-
-def _add_months(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 @transaction.atomic

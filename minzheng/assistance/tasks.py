@@ -14,10 +14,7 @@ from django_tasks import task
 from minzheng.alerts.services import alerts_escalate
 from minzheng.assistance.monitoring import monitoring_run
 from minzheng.assistance.screening import find_people_run, reviews_due_run
-
-
-def _previous_month(month: dt.date) -> dt.date:
-    return (month - dt.timedelta(days=1)).replace(day=1)
+from minzheng.rules.parameters import add_months
 
 
 def nightly_run(on: dt.date) -> dict[str, Any]:
@@ -26,7 +23,7 @@ def nightly_run(on: dt.date) -> dict[str, Any]:
     escalated = alerts_escalate(acting_user=None, on=on)
     monitored = [
         monitoring_run(acting_user=None, month=signals_month, on=on)
-        for signals_month in (_previous_month(month), month)
+        for signals_month in (add_months(month, -1), month)
     ]
     reviews = reviews_due_run(acting_user=None, on=on)
     found = find_people_run(acting_user=None, as_of=f"{month:%Y-%m}", on=on)

@@ -174,6 +174,12 @@ def parse_month(text: str) -> dt.date | None:
     return month_start(text)
 
 
+def add_months(month: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after (or, negative, before) `month`'s."""
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def month_start(as_of: str) -> dt.date:
     """Turn 'YYYY-MM' into the first day of that month."""
     year, month = as_of.split("-")
