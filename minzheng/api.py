@@ -18,11 +18,14 @@ from minzheng.alerts.api import router as alerts_router
 from minzheng.assistance.api import router as assistance_router
 from minzheng.assistance.payroll import PayrollError
 from minzheng.crypto import DataKeyError
+from minzheng.eldercare.api import router as eldercare_router
+from minzheng.eldercare.errors import EldercareError
 from minzheng.exchange.api import router as exchange_router
 from minzheng.exchange.services import ExchangeError
 from minzheng.policies.api import router as rules_router
 from minzheng.registry.api import router as registry_router
 from minzheng.registry.errors import RegistryError
+from minzheng.rules.ability import ScoreError
 from minzheng.workflow.api import router as workflow_router
 from minzheng.workflow.services import WorkflowError
 
@@ -103,6 +106,21 @@ def on_exchange_error(request: HttpRequest, exc: ExchangeError) -> HttpResponse:
     )
 
 
+@api.exception_handler(ScoreError)
+@api.exception_handler(EldercareError)
+def on_eldercare_error(request: HttpRequest, exc: ScoreError | EldercareError) -> HttpResponse:
+    """Every problem, each naming its field or assessment item; nothing was changed."""
+    return problem(
+        request,
+        422,
+        "Unprocessable Entity",
+        "输入有误 Invalid input",
+        errors=[
+            {"field": field, "message_zh": zh, "message_en": en} for field, zh, en in exc.problems
+        ],
+    )
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
@@ -162,3 +180,4 @@ api.add_router("/assistance", assistance_router)
 api.add_router("/workflow", workflow_router)
 api.add_router("/exchange", exchange_router)
 api.add_router("/alerts", alerts_router)
+api.add_router("/eldercare", eldercare_router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "minzheng.alerts",
     "minzheng.exchange",
     "minzheng.assistance",
+    "minzheng.eldercare",
     "minzheng.funeral",
     "minzheng.moves",
     "minzheng.web",

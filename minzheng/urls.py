@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit/", include("minzheng.audit.urls")),
     path("policies/", include("minzheng.policies.urls")),
     path("assistance/", include("minzheng.assistance.urls")),
+    path("eldercare/", include("minzheng.eldercare.urls")),
     path("inbox/", include("minzheng.workflow.urls")),
     path("alerts/", include("minzheng.alerts.urls")),
     path("funeral/", include("minzheng.funeral.urls")),

@@ -83,6 +83,11 @@ ACTION_LABELS = {
 }
 
 
+def action_labels_register(labels: dict[str, str]) -> None:
+    """Add an app's action labels, from its AppConfig.ready()."""
+    ACTION_LABELS.update(labels)
+
+
 class AuditEvent(models.Model):
     """One write, reveal or export: who, when, from where, what, on which object. Append-only.
 

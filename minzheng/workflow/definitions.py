@@ -7,7 +7,9 @@ the one way any such object changes state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class Workflow:
     states: dict[str, str]  # code -> zh-Hans label
     final: frozenset[str]
     transitions: tuple[Transition, ...]
+    # For roles without a division scope (a service provider's staff): whether this user is a
+    # party to this case. Such a user acts on a case only where it returns True.
+    party_check: Callable[[Any, Any], bool] | None = None
 
     def __post_init__(self) -> None:
         for transition in self.transitions:

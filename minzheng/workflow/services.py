@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from minzheng.accounts.jurisdiction import workflow_transition_check
-from minzheng.accounts.models import User
+from minzheng.accounts.models import Role, User
 from minzheng.audit.services import audit_record
 from minzheng.workflow.definitions import Transition, Workflow
 from minzheng.workflow.models import TransitionRecord
@@ -39,12 +41,17 @@ def transition_check(
         transition = workflow.transition(name)
     except KeyError:
         raise WorkflowError(f"没有“{name}”这一环节", f"no transition {name!r}") from None
-    workflow_transition_check(
-        user=acting_user,
-        roles=transition.roles,
-        division_code=case.division_code,
-        business_line=workflow.business_line,
-    )
+    if workflow.party_check is not None and acting_user.role == Role.PROVIDER:
+        allowed = acting_user.is_active and acting_user.role in transition.roles
+        if not (allowed and workflow.party_check(acting_user, case)):
+            raise PermissionDenied(_("您无权办理该环节"))
+    else:
+        workflow_transition_check(
+            user=acting_user,
+            roles=transition.roles,
+            division_code=case.division_code,
+            business_line=workflow.business_line,
+        )
     current = getattr(case, "state", "") or ""
     if current not in transition.sources:
         raise WorkflowError(

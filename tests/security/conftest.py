@@ -36,6 +36,7 @@ from tests.conftest import (
     totp_code,
     verified_login,
 )
+from tests.security import eldercare_parts
 
 WHO = ("anonymous", "other_town", "no_permission", "own_town", "city", "auditor")
 IS_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -82,6 +83,7 @@ class World:
             # the newest online application, when a row has submitted one
             "online": OnlineApplication.objects.order_by("-pk").values_list("pk", flat=True).first()
             or MISSING,
+            **eldercare_parts.ids(),
         }
 
 

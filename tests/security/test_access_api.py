@@ -17,6 +17,7 @@ from django.test import Client
 
 from tests.assistance.conftest import family_request
 from tests.conftest import HEAD_ID, PASSWORD, YANGSHE_VILLAGE, make_id_number, totp_code
+from tests.security import eldercare_parts
 from tests.security.conftest import WHO, World, bearer, newest_event, sign_in, snapshot
 from tests.security.test_access_pages import (
     case_rejected,
@@ -551,6 +552,7 @@ OPERATIONS = [
         },
     ),
 ]
+OPERATIONS += eldercare_parts.operations()
 
 
 def _request(client, world, operation: Operation, who: str):
