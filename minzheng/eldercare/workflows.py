@@ -16,6 +16,19 @@ OFFICE = TOWN | CITY  # the eldercare office of the town, or the city's eldercar
 PLANNERS = OFFICE | {Role.VILLAGE_WORKER}
 PROVIDER = frozenset({Role.PROVIDER})
 
+
+
+def _provider_party(user: object, order: object) -> bool:
+    """A provider's manager acts on the provider's orders, a caregiver on their own."""
+    from minzheng.eldercare.access import caregiver_of, provider_of
+
+    provider = provider_of(user)
+    if provider is None or order.provider_id != provider.pk:
+        return False
+    caregiver = caregiver_of(user)
+    return caregiver is None or order.caregiver_id == caregiver.pk
+
+
 WORK_ORDER = Workflow(
     name="eldercare.work_order",
     business_line=BusinessLine.ELDERCARE,
@@ -40,4 +53,5 @@ WORK_ORDER = Workflow(
             "stop", "对象死亡或住院，停止服务", ("planned",), "cancelled", PLANNERS, manual=False
         ),
     ),
+    party_check=_provider_party,
 )

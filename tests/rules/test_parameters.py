@@ -32,10 +32,12 @@ def test_every_declared_parameter_exists_and_every_parameter_is_read_by_a_formul
     declared = {name for variable in VARIABLES.values() for name in variable.parameters}
     parameters = set(all_parameters())
     assert declared - parameters == set()
-    # The others are for casework (reviews, monitoring), read by the assistance app.
+    # The others are for casework (reviews, monitoring, eldercare), read by the apps.
+    apps = Path(__file__).resolve().parents[2] / "minzheng"
     casework = "".join(
         path.read_text(encoding="utf-8")
-        for path in (Path(__file__).resolve().parents[2] / "minzheng" / "assistance").glob("*.py")
+        for app in ("assistance", "eldercare")
+        for path in (apps / app).glob("*.py")
     )
     unread = {name for name in parameters - declared if f'"{name}"' not in casework}
     assert unread == set()

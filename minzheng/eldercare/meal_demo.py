@@ -1,0 +1,11 @@
+"""Demo data of one eldercare part (called by `minzheng.eldercare.demo`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+
+def demo_meal(*, today: dt.date, rng: np.random.Generator) -> dict[str, int]:
+    return {}
