@@ -12,6 +12,7 @@ from minzheng.eldercare import (
     institution_api,
     meal_api,
     report_api,
+    supervision_api,
 )
 from minzheng.rules.ability import ability_score
 
@@ -51,5 +52,13 @@ def assessment_score(request: HttpRequest, body: ScoreIn) -> ScoreOut:
     )
 
 
-for part in (homecare_api, entitlement_api, meal_api, care_api, institution_api, report_api):
+for part in (
+    homecare_api,
+    entitlement_api,
+    meal_api,
+    care_api,
+    institution_api,
+    report_api,
+    supervision_api,
+):
     router.add_router("", part.router)

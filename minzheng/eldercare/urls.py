@@ -7,6 +7,7 @@ from minzheng.eldercare import (
     institution_urls,
     meal_urls,
     report_urls,
+    supervision_urls,
     views,
 )
 
@@ -24,4 +25,5 @@ urlpatterns = [
     *care_urls.urlpatterns,
     *institution_urls.urlpatterns,
     *report_urls.urlpatterns,
+    *supervision_urls.urlpatterns,
 ]

@@ -17,7 +17,6 @@ PLANNERS = OFFICE | {Role.VILLAGE_WORKER}
 PROVIDER = frozenset({Role.PROVIDER})
 
 
-
 def _provider_party(user: object, order: object) -> bool:
     """A provider's manager acts on the provider's orders, a caregiver on their own."""
     from minzheng.eldercare.access import caregiver_of, provider_of

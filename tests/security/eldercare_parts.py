@@ -11,7 +11,16 @@ import importlib
 from collections.abc import Callable
 from types import ModuleType
 
-PARTS = ("assessment", "homecare", "entitlement", "meal", "care", "institution", "report")
+PARTS = (
+    "assessment",
+    "homecare",
+    "entitlement",
+    "meal",
+    "care",
+    "institution",
+    "report",
+    "supervision",
+)
 
 
 def modules() -> list[ModuleType]:

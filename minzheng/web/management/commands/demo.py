@@ -12,6 +12,7 @@ from minzheng.accounts.services import two_factor_demo_enrol, user_create
 from minzheng.accounts.two_factor import DEMO_TOTP_KEY, secret_base32
 from minzheng.assistance.demo import demo_cases_create
 from minzheng.assistance.tasks import nightly_run
+from minzheng.eldercare.demo import demo_eldercare_create
 from minzheng.exchange.demo import demo_exchange_import
 from minzheng.registry.models import Division, DivisionKind
 from minzheng.synth.generate import generate
@@ -23,6 +24,7 @@ DEMO_PASSWORD = "minzheng-demo-2025"  # noqa: S105 - printed for the demo on pur
 DEMO_ACCOUNTS = (
     ("admin", Role.CITY_ADMIN, "320582", "", "市局管理员 city administrator"),
     ("city_assistance", Role.CITY_STAFF, "320582", BusinessLine.ASSISTANCE, "市局社会救助科"),
+    ("city_eldercare", Role.CITY_STAFF, "320582", BusinessLine.ELDERCARE, "市局养老服务科"),
     ("auditor", Role.AUDITOR, "320582", "", "审计 auditor"),
     ("yangshe_approver", Role.TOWN_APPROVER, "320582100", "", "杨舍镇审批人"),
     ("yangshe_clerk", Role.TOWN_CLERK, "320582100", "", "杨舍镇经办人"),
@@ -30,7 +32,8 @@ DEMO_ACCOUNTS = (
     ("tangqiao_clerk", Role.TOWN_CLERK, "320582101", "", "塘桥镇经办人"),
     ("yangshe_village", Role.VILLAGE_WORKER, "320582100001", "", "杨舍镇合成社区01社工"),
     ("tangqiao_village", Role.VILLAGE_WORKER, "320582101001", "", "塘桥镇合成社区01社工"),
-    ("provider", Role.PROVIDER, "320582", "", "服务商 (尚无可见数据 nothing to see yet)"),
+    ("provider", Role.PROVIDER, "320582", "", "居家养老服务商管理人员 home-service provider"),
+    ("caregiver", Role.PROVIDER, "320582", "", "护理员（手机签到页）caregiver, phone page"),
 )
 
 
@@ -77,6 +80,11 @@ class Command(BaseCommand):
         self.stdout.write(
             "上月部门数据 last month's department files: "
             + ", ".join(f"{source} {rows}" for source, rows in imported.items())
+        )
+        eldercare = demo_eldercare_create(today=timezone.localdate(), seed=options["seed"])
+        self.stdout.write(
+            "养老服务 eldercare: "
+            + ", ".join(f"{name} {count}" for name, count in eldercare.items())
         )
         nightly = nightly_run(timezone.localdate())
         self.stdout.write(
