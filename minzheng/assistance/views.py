@@ -344,6 +344,7 @@ def _registry_member(membership: Any, number: int) -> dict[str, Any]:
         "disability_category": person.disability_category or "",
         "disability_grade": person.disability_grade or "",
         "serious_illness": person.serious_illness,
+        "ability_level": "" if person.ability_level is None else person.ability_level,
         "student": "none",
         "employment": "not_working",
         "capable_legal_supporter": "yes",

@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "registry.person.export": _("导出人员"),
     "registry.person.reveal": _("查看完整信息"),
     "registry.person.bank_account": _("登记银行账号"),
+    "registry.person.ability_level": _("更新老年人能力等级"),
     "registry.household.register": _("登记家庭"),
     "registry.household.add_member": _("添加成员"),
     "registry.household.set_head": _("变更户主"),

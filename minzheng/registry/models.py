@@ -132,6 +132,9 @@ class Person(models.Model):
     disability_valid_from = models.DateField(_("残疾证有效期起"), null=True, blank=True)
     disability_valid_to = models.DateField(_("残疾证有效期止"), null=True, blank=True)
     serious_illness = models.BooleanField(_("患重特大疾病"), default=False)
+    # The level of the latest ability assessment (GB/T 42195-2022, 0 intact .. 4 completely
+    # lost), kept here by eldercare's assessment service so that the rules read it.
+    ability_level = models.PositiveSmallIntegerField(_("老年人能力等级"), null=True, blank=True)
     death_date = models.DateField(_("死亡日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -157,6 +160,10 @@ class Person(models.Model):
                 condition=Q(disability_grade__isnull=True)
                 | Q(disability_grade__gte=1, disability_grade__lte=4),
                 name="person_disability_grade_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(ability_level__isnull=True) | Q(ability_level__lte=4),
+                name="person_ability_level_0_to_4",
             ),
             models.CheckConstraint(
                 condition=Q(disability_category="", disability_grade__isnull=True)

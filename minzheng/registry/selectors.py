@@ -334,6 +334,7 @@ def household_frames(*, prefix: str | None, on: dt.date) -> tuple[pl.DataFrame, 
                 "person__disability_grade",
                 "person__disability_valid_to",
                 "person__serious_illness",
+                "person__ability_level",
             )
             .order_by("household_id", "pk")
         )
@@ -351,6 +352,7 @@ def household_frames(*, prefix: str | None, on: dt.date) -> tuple[pl.DataFrame, 
             "disability_grade": pl.Int8,
             "disability_valid_to": pl.Date,
             "serious_illness": pl.Boolean,
+            "ability_level": pl.Int8,
         },
         orient="row",
     ).with_columns(pl.col("household_id").cast(pl.String))

@@ -679,6 +679,26 @@ def person_set_bank_account(*, acting_user: User, person: Person, account: str) 
     return person
 
 
+def person_set_ability_level(*, acting_user: User, person: Person, level: int) -> Person:
+    """Keep the level of the person's latest ability assessment (recorded by eldercare)."""
+    registry_write_check(user=acting_user, division_code=person.residence_division_id)
+    if not 0 <= level <= 4:
+        raise fail("ability_level", "能力等级应为0至4", "the ability level is 0 to 4")
+    if person.ability_level == level:
+        return person
+    before = person.ability_level
+    person.ability_level = level
+    person.save(update_fields=["ability_level", "updated_at"])
+    audit_record(
+        actor=acting_user,
+        action="registry.person.ability_level",
+        target=person,
+        division_code=person.residence_division_id,
+        data={"from": before, "to": level},
+    )
+    return person
+
+
 @transaction.atomic
 def person_record_death(*, acting_user: User, person: Person, death_date: dt.date) -> Person:
     """Record a death: the person's open household membership ends on that day."""

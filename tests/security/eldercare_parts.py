@@ -2,7 +2,9 @@
 
 Each part module holds `PAGES` (rows of test_access_pages.Page), `OPERATIONS` (rows of
 test_access_api.Operation) and `IDS`: name -> a function giving the id a row's path names (the
-newest such object, or MISSING), called after the row's `prepare` made the world's objects.
+newest such object, or MISSING), called after the row's `prepare` made the world's objects,
+and again after the request: a redirect to what the request made is written "{new_<name>}".
+Import Page, Operation, LOGIN and the standard refusals from tests/security/tables.py.
 """
 
 from __future__ import annotations

@@ -9,8 +9,6 @@ something, the audit log's newest entry is that change; in every other cell noth
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
@@ -18,7 +16,13 @@ from django.test import Client
 from tests.assistance.conftest import family_request
 from tests.conftest import HEAD_ID, PASSWORD, YANGSHE_VILLAGE, make_id_number, totp_code
 from tests.security import eldercare_parts
-from tests.security.conftest import WHO, World, bearer, newest_event, sign_in, snapshot
+from tests.security.conftest import WHO, bearer, newest_event, sign_in, snapshot
+from tests.security.tables import (
+    FORBIDDEN_WRITE,
+    PROBLEMS,
+    WRONG_PASSWORD,
+    Operation,
+)
 from tests.security.test_access_pages import (
     case_rejected,
     exchange_file,
@@ -26,31 +30,6 @@ from tests.security.test_access_pages import (
     online_submitted,
 )
 
-UNAUTHORIZED = {
-    "type": "about:blank",
-    "title": "Unauthorized",
-    "status": 401,
-    "detail": "请先登录或提供令牌 Authentication required",
-}
-NOT_FOUND = {
-    "type": "about:blank",
-    "title": "Not Found",
-    "status": 404,
-    "detail": "未找到 Not found",
-}
-FORBIDDEN_WRITE = {
-    "type": "about:blank",
-    "title": "Forbidden",
-    "status": 403,
-    "detail": "您无权在该区划内修改人口与家庭信息",
-}
-WRONG_PASSWORD = {
-    "type": "about:blank",
-    "title": "Unauthorized",
-    "status": 401,
-    "detail": "用户名或密码错误 wrong username or password",
-}
-PROBLEMS = {401: UNAUTHORIZED, 403: FORBIDDEN_WRITE, 404: NOT_FOUND}
 FORBIDDEN_STEP = {403: {**FORBIDDEN_WRITE, "detail": "您无权办理该环节"}}
 PAYROLL_ONLY = {403: {**FORBIDDEN_WRITE, "detail": "只有市局社会救助人员可以办理资金发放"}}
 STATISTICS_READERS_ONLY = {
@@ -100,29 +79,6 @@ STEP_NAMES = {
     "市局审批（批准）": "city_approve",
     "市局不予批准": "city_reject",
 }
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One row: an operation, its path, and per column the status and (searches) the count."""
-
-    operation_id: str
-    method: str
-    path: str  # as in the OpenAPI document; braces name the world's ids when requested
-    expect: tuple[int, ...]
-    counts: tuple[int | None, ...] = (None,) * 6
-    body: dict[str, object] | None = None
-    action: str = ""
-    changes: frozenset[str] = field(default_factory=frozenset)
-    ids: dict[str, str] = field(default_factory=dict)  # path parameter -> world id
-    problems: dict[int, dict[str, object]] = field(default_factory=dict)  # this row's own
-    query: str = ""  # appended to the path: "?format=docx"
-    prepare: Callable[[World], None] | None = None  # brings the world to the row's state
-    form: Callable[[dict[str, object]], dict[str, object]] | None = None  # a multipart body
-    actor: str = ""  # the audit actor when it is not the column's user ("system": public)
-
-    def __str__(self) -> str:
-        return self.operation_id
 
 
 def _household_body() -> dict[str, object]:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -37,36 +36,12 @@ from tests.assistance.test_pages import apply_form
 from tests.conftest import HEAD_ID, YANGSHE, YANGSHE_VILLAGE, _user, make_id_number
 from tests.security import eldercare_parts
 from tests.security.conftest import WHO, World, newest_event, sign_in, snapshot
+from tests.security.tables import LOGIN, Page
 
-LOGIN = "login"  # a redirect to the login page, which comes back to the same path
 NEW_HOUSEHOLD_NUMBER = "ZJG000000009"
 NEW_USERNAME = "new_clerk"
 NEW_PASSWORD = "another-long-passphrase-2024"
 ALL_SIGNED_IN = frozenset(WHO) - {"anonymous"}
-
-Data = dict[str, object] | Callable[[dict[str, object]], dict[str, object]] | None
-
-
-@dataclass(frozen=True)
-class Page:
-    """One row: a URL name, a method, a path and the expected answer in each column.
-
-    An answer is a status, LOGIN, or a path: a 302 to that path. Paths and data may name the
-    world's ids in braces; `{new_household}` and `{new_user}` are the objects the request made.
-    """
-
-    name: str
-    method: str
-    path: str
-    expect: tuple[int | str, ...]
-    data: Data = None
-    action: str = ""  # the audit action of the change
-    changes: frozenset[str] = field(default_factory=frozenset)  # columns that make it
-    prepare: Callable[[World], None] | None = None
-    actor: str = ""  # the audit actor when it is not the column's user ("system": public)
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.name}"
 
 
 def _household_form(ids: dict[str, object]) -> dict[str, object]:
@@ -727,6 +702,8 @@ def _made_ids() -> dict[str, object]:
         "new_household": household.pk if household else None,
         "new_user": user.pk if user else None,
         "new_case": case.pk if case else None,
+        # eldercare's ids as they stand after the request: "{new_<name>}" in a redirect
+        **{f"new_{name}": value for name, value in eldercare_parts.ids().items()},
     }
 
 
