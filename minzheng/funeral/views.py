@@ -36,4 +36,6 @@ def person_death(request: HttpRequest, person_id: int) -> HttpResponse:
         for record in result.assistance:
             step = ASSISTANCE_CASE.transition(record.transition).label
             messages.info(request, _("社会救助：%(step)s") % {"step": step})
+        for line in result.eldercare:
+            messages.info(request, _("养老服务：%(line)s") % {"line": line})
     return redirect("registry:person_detail", person_id=person.pk)
