@@ -149,15 +149,16 @@ def screening_check(*, user: User) -> None:
 
 
 def workflow_transition_check(
-    *, user: User, roles: frozenset[str], division_code: str, business_line: str
+    *, user: User, roles: frozenset[str], division_code: str, business_line: str | None
 ) -> None:
     """Raise PermissionDenied unless the user may make a step of a case in this division.
 
     The role must be one the step allows, the case inside the user's scope, and city staff must
-    work in the workflow's business line.
+    work in the workflow's business line (`None`: a step that follows from a recorded fact, such
+    as a death, which whoever records the fact may make).
     """
     allowed = user.is_active and (user.is_superuser or user.role in roles)
-    if allowed and user.role == Role.CITY_STAFF and not user.is_superuser:
+    if allowed and business_line and user.role == Role.CITY_STAFF and not user.is_superuser:
         allowed = user.business_line == business_line
     if not allowed or not division_in_scope(user=user, division_code=division_code):
         raise PermissionDenied(_("您无权办理该环节"))

@@ -1,4 +1,5 @@
-"""The nightly task: escalation, monitoring, the review schedule and 政策找人, in one run.
+"""The nightly task: escalation, monitoring, the review schedule, 政策找人 and eldercare's rules
+(reassessments, longevity lists, care tiers and missed visits, supervision, institutions).
 
 Enqueued by `minzheng nightly` (from cron, once a night) and run by `minzheng db_worker`
 (django-tasks with its database backend: no broker); `minzheng nightly --now` runs it inline.
@@ -14,6 +15,7 @@ from django_tasks import task
 from minzheng.alerts.services import alerts_escalate
 from minzheng.assistance.monitoring import monitoring_run
 from minzheng.assistance.screening import find_people_run, reviews_due_run
+from minzheng.eldercare.tasks import eldercare_nightly_run
 from minzheng.rules.parameters import add_months
 
 
@@ -27,6 +29,7 @@ def nightly_run(on: dt.date) -> dict[str, Any]:
     ]
     reviews = reviews_due_run(acting_user=None, on=on)
     found = find_people_run(acting_user=None, as_of=f"{month:%Y-%m}", on=on)
+    eldercare = eldercare_nightly_run(on)
     return {
         "on": on.isoformat(),
         "escalated": escalated,
@@ -38,6 +41,7 @@ def nightly_run(on: dt.date) -> dict[str, Any]:
             "no_longer_eligible": found.no_longer_eligible,
             "raised": found.raised,
         },
+        "eldercare": eldercare,
     }
 
 

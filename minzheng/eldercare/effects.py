@@ -18,6 +18,7 @@ from minzheng.registry.models import Person
 PARTS = (
     ("minzheng.eldercare.entitlements", "entitlement_death_effects"),
     ("minzheng.eldercare.homecare", "homecare_death_effects"),
+    ("minzheng.eldercare.supervision", "supervision_death_effects"),
     ("minzheng.eldercare.meals", "meal_death_effects"),
     ("minzheng.eldercare.care", "care_death_effects"),
     ("minzheng.eldercare.institutions", "institution_death_effects"),

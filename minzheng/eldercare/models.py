@@ -262,8 +262,8 @@ class WorkOrder(models.Model):
     """One home-service visit: planned, checked in and out by a caregiver, settled or refused.
 
     Changed only through `transition_perform` (`workflows.WORK_ORDER`). `flags` holds what
-    supervision found (codes of `supervision.FLAGS`); a flagged order is held out of settlement
-    until the town clears or refuses it.
+    supervision found, as [{"code": one of `supervision.FLAGS`, "detail": words}]; a flagged
+    order is held out of settlement until the town clears or refuses it.
     """
 
     number = models.CharField(_("工单号"), max_length=24, unique=True)

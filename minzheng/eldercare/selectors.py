@@ -97,3 +97,51 @@ def person_assessments(*, person: Person) -> QuerySet[Assessment]:
 def age_on(person: Person, on: dt.date) -> int:
     age = on.year - person.birth_date.year
     return age - 1 if years_before(on, age) < person.birth_date else age
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The eldercare dashboard's figures for one user's scope."""
+
+    aged_60_plus: int
+    aged_80_plus: int
+    levels: dict[int, int]  # current ability level -> persons (latest assessment)
+    open_alerts: list[tuple[str, int]]  # (kind label, open alerts)
+
+
+def overview(*, user: User, on: dt.date) -> Overview | None:
+    """Figures for the dashboard, or None when the user reads no elders."""
+    from django.db.models import Count
+
+    from minzheng.alerts.definitions import ALERT_KINDS
+    from minzheng.alerts.selectors import alerts_in_scope
+
+    scope = _prefix_filter(user, "residence_division__code")
+    if read_prefix(user) is None:
+        return None
+    living = Person.objects.filter(scope, death_date__isnull=True)
+    aged_60 = living.filter(birth_date__lte=years_before(on, 60)).count()
+    aged_80 = living.filter(birth_date__lte=years_before(on, 80)).count()
+    levels = dict(
+        living.filter(ability_level__isnull=False)
+        .values_list("ability_level")
+        .annotate(count=Count("pk"))
+        .order_by("ability_level")
+    )
+    alerts = (
+        alerts_in_scope(user)
+        .filter(business_line="eldercare")
+        .exclude(state="closed")
+        .values_list("kind")
+        .annotate(count=Count("pk"))
+        .order_by("kind")
+    )
+    return Overview(
+        aged_60_plus=aged_60,
+        aged_80_plus=aged_80,
+        levels={level: levels.get(level, 0) for level in range(5)},
+        open_alerts=[
+            (ALERT_KINDS[kind].label if kind in ALERT_KINDS else kind, count)
+            for kind, count in alerts
+        ],
+    )

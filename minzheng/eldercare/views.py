@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from minzheng.eldercare import selectors
-from minzheng.eldercare.access import field_check
+from minzheng.eldercare.access import caregiver_of, field_check, provider_of
 from minzheng.eldercare.assessments import AssessmentIn, assessment_record
 from minzheng.eldercare.errors import EldercareError
 from minzheng.eldercare.models import AssessmentReason
@@ -74,9 +74,69 @@ class AssessmentForm(StyledForm):
         ]
 
 
+# The dashboard's sections: (title, [(url name, label), ...]) for the office and field roles.
+SECTIONS = (
+    ("能力评估", (("eldercare:assessment_list", "评估记录"),)),
+    (
+        "待遇保障",
+        (
+            ("eldercare:longevity_lists", "尊老金月度名单"),
+            ("eldercare:subsidy_list", "居家养老服务补贴"),
+            ("eldercare:bed_list", "家庭养老床位"),
+        ),
+    ),
+    (
+        "居家上门服务",
+        (
+            ("eldercare:provider_list", "服务商与护理员"),
+            ("eldercare:item_list", "服务项目目录"),
+            ("eldercare:plan_list", "服务计划"),
+            ("eldercare:order_list", "服务工单"),
+            ("eldercare:callback_list", "服务回访"),
+            ("eldercare:supervision_results", "服务监管"),
+            ("eldercare:settlement_list", "月度结算"),
+        ),
+    ),
+    ("老年助餐", (("eldercare:meal_point_list", "助餐点"),)),
+    (
+        "关爱巡访与紧急呼叫",
+        (
+            ("eldercare:care_list", "巡访对象"),
+            ("eldercare:alarm_board", "紧急呼叫"),
+            ("eldercare:device_list", "智能设备"),
+        ),
+    ),
+    (
+        "养老机构",
+        (
+            ("eldercare:institution_list", "机构与床位"),
+            ("eldercare:institution_prepaid", "预收费监管"),
+            ("eldercare:inspection_list", "安全检查"),
+        ),
+    ),
+    ("统计", (("eldercare:report", "老龄工作公报"),)),
+)
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "eldercare/dashboard.html", {})
+    """The eldercare home page: figures of the user's scope and the way to every part.
+
+    A caregiver lands on the phone page, a provider's manager on the provider's orders.
+    """
+    if caregiver_of(request.user) is not None:
+        return redirect("eldercare:phone")
+    if provider_of(request.user) is not None:
+        return redirect("eldercare:order_list")
+    return render(
+        request,
+        "eldercare/dashboard.html",
+        {
+            "overview": selectors.overview(user=request.user, on=timezone.localdate()),
+            "sections": SECTIONS,
+            "levels": LEVELS,
+        },
+    )
 
 
 @login_required

@@ -337,8 +337,24 @@ def _value_shown(value: ParameterValue) -> dict[str, Any]:
     }
 
 
+# Eldercare's casework parameters (assessment, entitlements, home services and their supervision,
+# meals, care visits and alarms, institutions) are shown together.
+ELDERCARE_GROUP = "eldercare"
+ELDERCARE_PREFIXES = {
+    "ability_assessment",
+    "care",
+    "eldercare",
+    "eldercare_report",
+    "homecare",
+    "institution",
+    "meal",
+}
+
+
 def _group_of(name: str) -> str:
     prefix = name.split(".", 1)[0]
+    if prefix in ELDERCARE_PREFIXES:
+        return ELDERCARE_GROUP
     return DISABILITY_GROUP if prefix.startswith("disability_") else prefix
 
 
@@ -352,6 +368,7 @@ def _group_labels() -> dict[str, str]:
             labels[key] = program.label
     labels["review"] = _("定期核查周期")
     labels["monitoring"] = _("低收入人口动态监测预警")
+    labels[ELDERCARE_GROUP] = _("养老服务（能力评估、补贴、上门服务、助餐、巡访、机构）")
     return labels
 
 

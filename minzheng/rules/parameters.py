@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -198,9 +199,11 @@ def parameters_at(as_of: str) -> ParameterSet:
     return ParameterSet(month, values)
 
 
-def earliest_month() -> dt.date:
-    """The first month in which any parameter has a value."""
-    return min(parameter.values[0].valid_from for parameter in all_parameters().values())
+def earliest_month(names: Iterable[str] | None = None) -> dt.date:
+    """The first month in which any of the named parameters (default: all) has a value."""
+    parameters = all_parameters()
+    chosen = parameters.values() if names is None else [parameters[name] for name in names]
+    return min(parameter.values[0].valid_from for parameter in chosen)
 
 
 def earliest_month_of(name: str) -> dt.date | None:

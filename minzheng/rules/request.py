@@ -142,6 +142,15 @@ def _schema_issue(error: ValidationError) -> list[RequestIssue]:
     return [RequestIssue(json_path(path), "取值无效", f"invalid value: {error.message}")]
 
 
+@cache
+def _rules_earliest_month() -> dt.date:
+    """The first month of the parameters the programmes read (casework ones do not count)."""
+    import minzheng.rules.programs  # noqa: F401 - declares the formulas and their parameters
+    from minzheng.rules.engine import VARIABLES
+
+    return earliest_month({name for variable in VARIABLES.values() for name in variable.parameters})
+
+
 def validate_request(data: Any) -> ValidRequest:
     """Return the request with resolved birth dates, or raise RequestError with every issue."""
     if not isinstance(data, dict):
@@ -153,7 +162,7 @@ def validate_request(data: Any) -> ValidRequest:
         raise RequestError(issues)
 
     as_of = data["as_of"]
-    first = earliest_month()
+    first = _rules_earliest_month()
     if as_of < f"{first:%Y-%m}":  # YYYY-MM strings compare as months
         raise RequestError(
             [

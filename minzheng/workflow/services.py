@@ -50,7 +50,8 @@ def transition_check(
             user=acting_user,
             roles=transition.roles,
             division_code=case.division_code,
-            business_line=workflow.business_line,
+            # A step made only by a service on a fact (a death) follows that fact's recorder.
+            business_line=workflow.business_line if transition.manual else None,
         )
     current = getattr(case, "state", "") or ""
     if current not in transition.sources:

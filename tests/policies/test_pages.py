@@ -552,7 +552,8 @@ def test_the_count_of_provisional_values_is_at_the_top(client, city_admin):
     page = _text(client.get(PARAMETERS, {"on": "2026-01-01"}))
 
     assert _all(r'<strong id="provisional-count">(.*?)</strong>', page) == [str(len(provisional))]
-    assert len(provisional) == 24  # in force on 2026-01-01 (20 rules, 4 review and monitoring)
+    # in force on 2026-01-01: 20 rules, 4 review and monitoring, 20 eldercare
+    assert len(provisional) == 44
     assert f"2026-01-01 共 {len(parameters)} 项参数" in page
     assert len(re.findall(r'<article class="card mb-2 parameter"', page)) == len(parameters)
 
@@ -574,6 +575,7 @@ def test_the_parameters_are_grouped_by_programme(client, city_admin):
         "orphan_allowance",
         "review",
         "monitoring",
+        "eldercare",
     ]
     disability = re.search(r'id="group-disability">.*?</section>', page, flags=re.DOTALL)
     assert disability is not None
