@@ -1,12 +1,12 @@
 """Benchmark: supervise one month of home-service visits and settle one provider's month.
 
     .venv/bin/python bench/eldercare_visits.py [--visits 100000] [--provider-visits 20000]
-        [--skip-postgres]
+        [--scale 1.0] [--skip-sqlite] [--skip-postgres]
 
 Targets (issue 6): the supervision rules over one month of visits at scale 1.0 (at least
 100,000 visits) <= 30 s; the monthly settlement of 20,000 visits of one provider <= 10 s.
 Each database is new and thrown away (SQLite in a temporary folder; PostgreSQL at
-127.0.0.1:5432, user postgres). The setup loads a small synthetic city and writes what the
+127.0.0.1:5432, user postgres). The setup loads the synthetic city and writes what the
 home-service services would have left behind for its people aged 60 and over (providers,
 caregivers, plans, done visits with check-in and check-out), with a few visits of each kind of
 problem; only supervision (first run, then a second run that must change nothing) and the
@@ -25,7 +25,7 @@ PROVIDERS = 20
 VISITS_PER_CAREGIVER = 200  # about seven a day
 
 
-def child(visits: int, provider_visits: int) -> None:
+def child(visits: int, provider_visits: int, scale: float) -> None:
     """Run inside a process whose MINZHENG_DATABASE_URL names an empty database."""
     django_setup()
     import datetime as dt
@@ -50,7 +50,7 @@ def child(visits: int, provider_visits: int) -> None:
     from minzheng.registry.models import Person
 
     rng = random.Random(6)
-    city_loaded(0.02)
+    city_loaded(scale)
     staff = User.objects.create(
         username="bench_eldercare", role=Role.CITY_STAFF, business_line=BusinessLine.ELDERCARE
     )
@@ -217,10 +217,9 @@ def child(visits: int, provider_visits: int) -> None:
     )
 
 
-def run(label: str, url: str | None, visits: int, provider_visits: int) -> None:
-    f = run_child(
-        __file__, ["--visits", str(visits), "--provider-visits", str(provider_visits)], url
-    )
+def run(label: str, url: str | None, visits: int, provider_visits: int, scale: float) -> None:
+    arguments = ["--visits", str(visits), "--provider-visits", str(provider_visits)]
+    f = run_child(__file__, [*arguments, "--scale", str(scale)], url)
     print(
         f"{label}: supervision of {f['visits']:,} visits {f['supervise_s']} s (target <= 30), "
         f"{f['supervise_queries']} queries, {f['flagged']:,} flagged {f['by_code']}, "
@@ -235,16 +234,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=100_000)
     parser.add_argument("--provider-visits", type=int, default=20_000)
+    parser.add_argument("--scale", type=float, default=1.0, help="the synthetic city's scale")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
-        child(options.visits, options.provider_visits)
+        child(options.visits, options.provider_visits, options.scale)
         return
-    run("SQLite", None, options.visits, options.provider_visits)
+    sizes = (options.visits, options.provider_visits, options.scale)
+    if not options.skip_sqlite:
+        run("SQLite", None, *sizes)
     if not options.skip_postgres:
         with postgres_database("minzheng_bench_eldercare") as url:
-            run("PostgreSQL", url, options.visits, options.provider_visits)
+            run("PostgreSQL", url, *sizes)
 
 
 if __name__ == "__main__":

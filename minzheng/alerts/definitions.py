@@ -72,4 +72,4 @@ def alert_kind_register(kind: AlertKind) -> None:
     from minzheng.workflow.selectors import workflow_register
 
     ALERT_KINDS[kind.code] = kind
-    workflow_register(alert_workflow(kind.business_line), Alert, inbox_filter)
+    workflow_register(alert_workflow(kind.business_line), Alert, inbox_filter(kind.business_line))

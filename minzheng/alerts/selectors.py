@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import median
 
@@ -31,11 +32,17 @@ def alerts_in_scope(user: User) -> QuerySet[Alert]:
     return Alert.objects.filter(scope)
 
 
-def inbox_filter(user: User, alerts: QuerySet) -> QuerySet:
-    """What of the open alerts belongs in an inbox: the city sees those escalated to it."""
-    if user_scope_prefix(user) == CITY_CODE:
-        return alerts.filter(escalated_on__isnull=False)
-    return alerts
+def inbox_filter(business_line: str) -> Callable[[User, QuerySet], QuerySet]:
+    """What of a business line's open alerts belongs in an inbox (the one `Alert` model serves
+    every line's alert workflow): the line's own; the city sees those escalated to it."""
+
+    def narrowed(user: User, alerts: QuerySet) -> QuerySet:
+        alerts = alerts.filter(business_line=business_line)
+        if user_scope_prefix(user) == CITY_CODE:
+            return alerts.filter(escalated_on__isnull=False)
+        return alerts
+
+    return narrowed
 
 
 @dataclass(frozen=True)

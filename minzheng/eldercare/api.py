@@ -162,7 +162,7 @@ def assessment_get(request: HttpRequest, assessment_id: int) -> AssessmentOut:
     operation_id="eldercare_assessment_record",
     summary="Record an ability assessment; the person's current level follows the latest",
 )
-def assessment_create(request: HttpRequest, body: AssessmentRecordIn) -> tuple[int, AssessmentOut]:
+def assessment_create(request: HttpRequest, body: AssessmentRecordIn) -> Status:
     person = selectors.elder_get(user=request.user, person_id=body.person_id)
     assessment = assessment_record(
         acting_user=request.user,

@@ -9,7 +9,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from minzheng.eldercare import institution_selectors as selectors
 from minzheng.eldercare import institutions as services
@@ -323,11 +323,11 @@ def institution_list(request: HttpRequest) -> list[InstitutionOut]:
     operation_id="eldercare_institution_register",
     summary="Register an institution (备案)",
 )
-def institution_register(request: HttpRequest, body: InstitutionIn) -> tuple[int, InstitutionOut]:
+def institution_register(request: HttpRequest, body: InstitutionIn) -> Status:
     institution = services.institution_register(
         acting_user=request.user, data=services.InstitutionIn(**body.dict())
     )
-    return 201, InstitutionOut.of(institution, 0)
+    return Status(201, InstitutionOut.of(institution, 0))
 
 
 @router.get(
@@ -400,9 +400,7 @@ def institution_get(request: HttpRequest, institution_id: int) -> InstitutionDet
     operation_id="eldercare_institution_resident_admit",
     summary="Admit a person into a bed",
 )
-def resident_admit(
-    request: HttpRequest, institution_id: int, body: AdmitIn
-) -> tuple[int, ResidentOut]:
+def resident_admit(request: HttpRequest, institution_id: int, body: AdmitIn) -> Status:
     institution = selectors.institution_get(user=request.user, institution_id=institution_id)
     person = selectors.person_for_admission(user=request.user, person_id=body.person_id)
     resident = services.resident_admit(
@@ -414,7 +412,7 @@ def resident_admit(
         monthly_fee=body.monthly_fee,
         is_nursing_bed=body.is_nursing_bed,
     )
-    return 201, ResidentOut.of(resident)
+    return Status(201, ResidentOut.of(resident))
 
 
 @router.post(
@@ -423,16 +421,19 @@ def resident_admit(
     operation_id="eldercare_institution_staff_add",
     summary="Register a member of an institution's staff",
 )
-def staff_add(request: HttpRequest, institution_id: int, body: StaffIn) -> tuple[int, StaffOut]:
+def staff_add(request: HttpRequest, institution_id: int, body: StaffIn) -> Status:
     institution = selectors.institution_get(user=request.user, institution_id=institution_id)
     staff = services.staff_add(acting_user=request.user, institution=institution, **body.dict())
-    return 201, StaffOut(
-        id=staff.pk,
-        name=staff.name,
-        role=staff.role,
-        certificate_number=staff.certificate_number,
-        certificate_valid_to=staff.certificate_valid_to,
-        active=staff.active,
+    return Status(
+        201,
+        StaffOut(
+            id=staff.pk,
+            name=staff.name,
+            role=staff.role,
+            certificate_number=staff.certificate_number,
+            certificate_valid_to=staff.certificate_valid_to,
+            active=staff.active,
+        ),
     )
 
 
@@ -471,14 +472,12 @@ def ledger(request: HttpRequest, institution_id: int) -> LedgerPage:
     operation_id="eldercare_institution_ledger_record",
     summary="Append a row to the escrow ledger (receipt, withdrawal, refund or correction)",
 )
-def ledger_record(
-    request: HttpRequest, resident_id: int, body: LedgerIn
-) -> tuple[int, LedgerRecordOut]:
+def ledger_record(request: HttpRequest, resident_id: int, body: LedgerIn) -> Status:
     resident = selectors.resident_get(user=request.user, resident_id=resident_id)
     entry, raised = services.ledger_record(
         acting_user=request.user, resident=resident, data=services.LedgerIn(**body.dict())
     )
-    return 201, LedgerRecordOut(entry=LedgerOut.of(entry), alerts_raised=raised)
+    return Status(201, LedgerRecordOut(entry=LedgerOut.of(entry), alerts_raised=raised))
 
 
 @router.get(
@@ -498,9 +497,7 @@ def inspection_list(request: HttpRequest, filters: Query[InspectionFilter]) -> l
     operation_id="eldercare_inspection_record",
     summary="Record a safety inspection and the hazards it found",
 )
-def inspection_record(
-    request: HttpRequest, institution_id: int, body: InspectionIn
-) -> tuple[int, InspectionDetailOut]:
+def inspection_record(request: HttpRequest, institution_id: int, body: InspectionIn) -> Status:
     institution = selectors.institution_get(user=request.user, institution_id=institution_id)
     inspection = services.inspection_record(
         acting_user=request.user,
@@ -513,7 +510,7 @@ def inspection_record(
             note=body.note,
         ),
     )
-    return 201, _detail(inspection)
+    return Status(201, _detail(inspection))
 
 
 def _detail(inspection: Inspection) -> InspectionDetailOut:
