@@ -1,7 +1,12 @@
-"""Pages of one eldercare part, included by `minzheng.eldercare.urls` (namespace "eldercare")."""
+"""Pages of the ageing statistics and bulletin, included by `minzheng.eldercare.urls`."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from minzheng.eldercare import report_views
+
+urlpatterns: list[URLPattern] = [
+    path("report/", report_views.report_page, name="report"),
+    path("report/<int:year>.docx", report_views.report_file, name="report_file"),
+]
