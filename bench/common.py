@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,3 +113,33 @@ class postgres_database:  # noqa: N801 - used as a context manager, like a funct
 
         with psycopg.connect(self.ADMIN, autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+def scale_benchmark(
+    *,
+    script: str,
+    description: str,
+    child: Callable[[float], None],
+    report: Callable[[str, float, dict[str, object]], None],
+    database: str,
+) -> None:
+    """The command line of a benchmark over a synthetic city of `--scale`: with `--child`, run
+    `child(scale)` here (on the database the parent made); otherwise run it in a child process
+    on a new SQLite file and a new PostgreSQL database `database_*` and `report` each figures."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        child(options.scale)
+        return
+    arguments = ["--scale", str(options.scale)]
+    if not options.skip_sqlite:
+        report("SQLite", options.scale, run_child(script, arguments, None))
+    if not options.skip_postgres:
+        with postgres_database(database) as url:
+            report("PostgreSQL", options.scale, run_child(script, arguments, url))

@@ -10,11 +10,10 @@ thrown away (SQLite in a temporary folder; PostgreSQL at 127.0.0.1:5432, user po
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 
-from common import city_loaded, django_setup, postgres_database, run_child
+from common import city_loaded, django_setup, scale_benchmark
 
 
 def child(scale: float) -> None:
@@ -47,8 +46,7 @@ def child(scale: float) -> None:
     print(json.dumps(figures))
 
 
-def run(label: str, url: str | None, scale: float) -> None:
-    figures = run_child(__file__, ["--scale", str(scale)], url)
+def report(label: str, scale: float, figures: dict) -> None:
     print(
         f"{label}: {figures['enrolled']:,} enrolled; first month {figures['first_s']} s "
         f"({figures['first_queries']} queries, {figures['first_counts']}), next month "
@@ -58,18 +56,13 @@ def run(label: str, url: str | None, scale: float) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    options = parser.parse_args()
-    if options.child:
-        child(options.scale)
-        return
-    run("SQLite", None, options.scale)
-    if not options.skip_postgres:
-        with postgres_database("minzheng_bench_longevity") as url:
-            run("PostgreSQL", url, options.scale)
+    scale_benchmark(
+        script=__file__,
+        description=__doc__.splitlines()[0],
+        child=child,
+        report=report,
+        database="minzheng_bench_longevity",
+    )
 
 
 if __name__ == "__main__":

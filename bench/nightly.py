@@ -12,11 +12,10 @@ department files of every source; only the nightly rules are timed, with their q
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 
-from common import city_loaded, django_setup, postgres_database, run_child
+from common import city_loaded, django_setup, scale_benchmark
 
 
 def child(scale: float) -> None:
@@ -119,8 +118,7 @@ def child(scale: float) -> None:
     )
 
 
-def run(label: str, url: str | None, scale: float) -> None:
-    figures = run_child(__file__, ["--scale", str(scale)], url)
+def report(label: str, scale: float, figures: dict) -> None:
     print(
         f"{label} (scale {scale}): {figures['persons']:,} persons, "
         f"{figures['households']:,} households, {figures['active_cases']:,} active cases, "
@@ -135,20 +133,13 @@ def run(label: str, url: str | None, scale: float) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    options = parser.parse_args()
-    if options.child:
-        child(options.scale)
-        return
-    if not options.skip_sqlite:
-        run("SQLite", None, options.scale)
-    if not options.skip_postgres:
-        with postgres_database("minzheng_bench_nightly") as url:
-            run("PostgreSQL", url, options.scale)
+    scale_benchmark(
+        script=__file__,
+        description=__doc__.splitlines()[0],
+        child=child,
+        report=report,
+        database="minzheng_bench_nightly",
+    )
 
 
 if __name__ == "__main__":

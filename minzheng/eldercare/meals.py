@@ -17,11 +17,8 @@ Decisions (see docs/eldercare.zh.md, 老年助餐):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -31,8 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 
 from minzheng.accounts.models import User
 from minzheng.alerts.services import AlertIn, alerts_raise
@@ -49,7 +45,9 @@ from minzheng.eldercare.meal_models import (
     MealSettlement,
     SubsidyStatus,
 )
+from minzheng.registry.errors import RegistryError
 from minzheng.registry.models import Division, Membership, Person
+from minzheng.registry.spreadsheets import cell_text, file_rows
 from minzheng.rules.parameters import parameters_at
 from minzheng.xlsx import workbook_bytes
 
@@ -556,48 +554,12 @@ def meal_record_create(
 
 
 def _file_rows(content: bytes, filename: str) -> list[tuple[object, ...]]:
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-            raise EldercareError.one(
-                "file", "无法读取该Excel文件，文件可能已损坏", "the Excel file cannot be read"
-            ) from None
-        try:
-            return [tuple(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    if lower.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise EldercareError.one(
-                "file", "无法识别CSV文件的编码", "the CSV encoding is not UTF-8 or GB18030"
-            )
-        try:
-            return [tuple(row) for row in csv.reader(io.StringIO(text))]
-        except csv.Error:
-            raise EldercareError.one("file", "CSV文件格式不正确", "malformed CSV") from None
-    raise EldercareError.one(
-        "file", "只能导入 .xlsx 或 .csv 文件", "only .xlsx and .csv files can be imported"
-    )
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    try:
+        return file_rows(content, filename)
+    except RegistryError as error:
+        raise EldercareError(
+            [(issue.field, issue.message_zh, issue.message_en) for issue in error.issues]
+        ) from None
 
 
 def _parse_day(text: str) -> dt.date | None:
@@ -623,7 +585,7 @@ def meal_file_parse(*, content: bytes, filename: str) -> list[tuple[int, dict[st
     raw_rows = _file_rows(content, filename)
     if not raw_rows:
         raise EldercareError.one("file", "文件是空的", "the file is empty")
-    headers = [_text(cell).rstrip("*") for cell in raw_rows[0]]
+    headers = [cell_text(cell).rstrip("*") for cell in raw_rows[0]]
     missing = [column for column in REQUIRED_COLUMNS if column not in headers]
     unknown = [header for header in headers if header and header not in IMPORT_COLUMNS]
     problems = []
@@ -652,7 +614,7 @@ def meal_file_parse(*, content: bytes, filename: str) -> list[tuple[int, dict[st
     rows = []
     for number, raw in enumerate(raw_rows[1:], start=2):
         values = {
-            header: _text(raw[index] if index < len(raw) else None)
+            header: cell_text(raw[index] if index < len(raw) else None)
             for index, header in enumerate(headers)
             if header
         }

@@ -144,6 +144,21 @@ def read_plain_table(content: bytes, filename: str) -> list[dict[str, str]]:
     ]
 
 
+def file_rows(content: bytes, filename: str) -> list[tuple[object, ...]]:
+    """The raw rows of an .xlsx or .csv file; raise RegistryError for another kind or a bad one."""
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        return _xlsx_rows(content)
+    if lower.endswith(".csv"):
+        return _csv_rows(content)
+    raise fail("file", "只能导入 .xlsx 或 .csv 文件", "only .xlsx and .csv files can be imported")
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: dates as YYYY-MM-DD, whole floats without '.0', stripped."""
+    return _text(value)
+
+
 def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     """Read an .xlsx or .csv upload into (row number, {key: text}); raise RegistryError."""
     lower = filename.lower()
