@@ -250,3 +250,11 @@ def hazard_get(*, user: User, hazard_id: int) -> Hazard:
     if hazard is None:
         raise Http404
     return hazard
+
+
+def person_for_admission_by_id_number(*, user: User, id_number: str) -> Person | None:
+    """The person of the city with this id number (the admission form), or None; as
+    `person_for_admission`, any town's elder may enter any town's institution."""
+    if _prefix_or_none(user) is None:
+        raise Http404
+    return Person.objects.with_id_number(id_number.strip().upper()).first()

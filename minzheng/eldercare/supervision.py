@@ -164,10 +164,14 @@ def _photo_owners(first: dt.date, last: dt.date) -> dict[str, set[int]]:
 
 def _hospital_stays(person_ids: set[int], first: dt.date, last: dt.date) -> dict[int, list]:
     """Person -> [(admitted, discharged or None)] of the stays that may cover a day of the
-    month (admitted in the year before its end)."""
+    month (admitted in the year before its end).
+
+    A stay still open at a month's end comes again in a later month's file with its discharge
+    date: the same person and admission day are one stay, and its discharge date wins.
+    """
     from minzheng.exchange.models import Signal
 
-    stays: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    known: dict[tuple[int, dt.date], dt.date | None] = {}
     rows = Signal.objects.filter(
         kind=HOSPITAL_KIND, on__lte=last, on__gte=first - dt.timedelta(days=366)
     ).values_list("person_id", "on", "data")
@@ -176,6 +180,11 @@ def _hospital_stays(person_ids: set[int], first: dt.date, last: dt.date) -> dict
             continue
         out = (data or {}).get("discharged_on")
         discharged = dt.date.fromisoformat(out) if out else None
+        key = (person_id, admitted)
+        if key not in known or known[key] is None:
+            known[key] = discharged
+    stays: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for (person_id, admitted), discharged in known.items():
         if discharged is not None and discharged < first:
             continue
         stays.setdefault(person_id, []).append((admitted, discharged))

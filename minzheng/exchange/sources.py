@@ -312,6 +312,19 @@ SOURCES: dict[str, Source] = {
             on_column="month",
             amount_column="amount",
         ),
+        Source(
+            code="hospital_stay",
+            label="住院记录",
+            department="市医疗保障局",
+            description="本月医保结算的住院记录；未出院的不填出院日期。",
+            columns=(
+                ID_NUMBER,
+                Column("admitted_on", "入院日期", "date"),
+                Column("discharged_on", "出院日期", "date", required=False),
+            ),
+            on_column="admitted_on",
+            ordered_dates=(("admitted_on", "discharged_on"),),
+        ),
     )
 }
 

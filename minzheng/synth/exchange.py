@@ -34,13 +34,17 @@ the right order for a Jiangsu county-level city of 0.92 M registered people that
   about 150,000 rows at scale 1.0; a month's wage varies +-8 % around the person's monthly wage;
 - pensions: everyone the synthetic city gives a pension (most people aged 60+, some women
   from 50), employee pensions at 1,500 yuan and above, resident pensions below; 征地保养金 and
-  similar of the old without a pension as `other`.
+  similar of the old without a pension as `other`;
+- hospital stays: 1.5 % of people aged 60-74 admitted in a month, 2.5 % of those aged 75-84 and
+  3.5 % of those aged 85+ (about a fifth to a third of the old a year), each staying 3-15 days
+  from a day of the month; a stay that would end after the month's end has no discharge date
+  (still in hospital when the file is made).
 Every kind of row appears at least once a month (a small demo city still shows each kind of
 signal), so at scale 0.01 a few counts are above their rate. A few rows hit low-income
 households (per-capita counted income below 1.5 x the dibao standard) on purpose, at least one
 per kind even in a small city, so that monitoring has something to find: a recipient who
 registers a used car or buys a flat, is paid wages, starts drawing an employee pension, dies,
-falls seriously ill, becomes disabled or unemployed.
+falls seriously ill, becomes disabled or unemployed, is admitted to hospital.
 """
 
 from __future__ import annotations
@@ -75,8 +79,17 @@ SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "real_estate": ("id_number", "registered_on", "use", "area_m2", "event"),
     "wages": ("id_number", "month", "employer", "amount"),
     "pensions": ("id_number", "month", "kind", "amount"),
+    "hospital_stay": ("id_number", "admitted_on", "discharged_on"),
 }
-DATE_COLUMNS = {"event_date", "registered_on", "ended_on", "valid_from", "valid_to"}
+DATE_COLUMNS = {
+    "event_date",
+    "registered_on",
+    "ended_on",
+    "valid_from",
+    "valid_to",
+    "admitted_on",
+    "discharged_on",
+}
 
 # --- Rates (synthetic unless noted; see the module docstring) -----------------------------------
 # Annual probability of death at the start of each age band.
@@ -129,6 +142,8 @@ PENSION_SHARE_WITHOUT_DATA = 0.93  # of people aged 60+
 EMPLOYEE_PENSION_SHARE_WITHOUT_DATA = 0.65
 EMPLOYEE_PENSION_WITHOUT_DATA = (3600.0, 0.3)  # median, sigma
 RESIDENT_PENSION_WITHOUT_DATA = (650.0, 0.2)
+HOSPITAL_SHARE_BY_AGE = ((60, 0.015), (75, 0.025), (85, 0.035))  # admitted in a month
+HOSPITAL_STAY_DAYS = (3, 15)  # inclusive; a stay past the month's end is still open
 # Monthly rates of the rows that hit low-income people on purpose (at least one row each).
 LOW_INCOME_HIT_RATES = {
     "death": 0.002,
@@ -139,6 +154,7 @@ LOW_INCOME_HIT_RATES = {
     "real_estate": 0.001,
     "wages": 0.01,
     "pensions": 0.003,
+    "hospital_stay": 0.01,
 }
 MIN_HITS = 1
 # Employers in the exchange (synthetic names), the first ones the largest.
@@ -180,6 +196,7 @@ def exchange_files(
         "real_estate": _real_estate(streams["real_estate"], people),
         "wages": _wages(streams["wages"], people),
         "pensions": _pensions(streams["pensions"], people),
+        "hospital_stay": _hospital_stay(streams["hospital_stay"], people),
     }
 
 
@@ -875,6 +892,39 @@ def _pensions(rng: np.random.Generator, people: _People) -> pl.DataFrame:
             "month": _month_text(people),
             "kind": pl.Series(kind[rows].astype(str).tolist(), dtype=pl.String),
             "amount": _money(amount[rows]),
+        },
+        len(rows),
+    )
+
+
+def _hospital_stay(rng: np.random.Generator, people: _People) -> pl.DataFrame:
+    old = people.age >= 60
+    rate = np.where(old, _rate_by_age(np.maximum(people.age, 60), HOSPITAL_SHARE_BY_AGE), 0.0)
+    admitted = rng.random(people.count) < rate
+    # Low-income people aged 60+ admitted on purpose; and every kind of row once a month.
+    admitted[
+        _choose(
+            rng,
+            people.low_income & old & ~admitted,
+            _hits(rng, people, "hospital_stay", old & ~admitted),
+        )
+    ] = True
+    if not admitted.any():
+        admitted[_choose(rng, old, 1)] = True
+    rows = np.flatnonzero(admitted)
+    admitted_on = people.dates(rng, len(rows))
+    low, high = HOSPITAL_STAY_DAYS
+    discharged_on = admitted_on + rng.integers(low, high + 1, len(rows))
+    still_in = discharged_on >= np.datetime64(people.next_month, "D")
+    discharged = pl.select(
+        pl.when(~pl.lit(pl.Series(still_in))).then(pl.lit(_dates(discharged_on)))
+    ).to_series()
+    return _frame(
+        "hospital_stay",
+        {
+            "id_number": people.id_number.gather(rows),
+            "admitted_on": _dates(admitted_on),
+            "discharged_on": discharged,
         },
         len(rows),
     )

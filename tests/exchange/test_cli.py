@@ -151,7 +151,7 @@ def test_synth_from_a_population_writes_one_file_per_source(db, tmp_path):
     assert sorted(path.name for path in (tmp_path / "files").iterdir()) == sorted(
         f"{source}-2026-01.csv" for source in SOURCES
     )
-    assert out.splitlines()[-1].startswith("已生成 wrote 8 个文件 files for 2026-01")
+    assert out.splitlines()[-1].startswith("已生成 wrote 9 个文件 files for 2026-01")
 
 
 def test_synth_from_the_registry_writes_files_that_import_and_is_audited(

@@ -60,6 +60,11 @@ GOOD_FILES = {
         f"{HEAD_ID},2026-01,城镇职工基本养老金,3800.00",
         f"{SPOUSE_ID},2026-01,resident,650",
     ),
+    "hospital_stay": (
+        "公民身份号码,入院日期,出院日期",
+        f"{HEAD_ID},2026-01-05,2026-01-12",
+        f"{SPOUSE_ID},2026-01-28,",
+    ),
 }
 
 EXPECTED_SIGNALS = {
@@ -141,6 +146,10 @@ EXPECTED_SIGNALS = {
     "pensions": [
         ("pensions", HEAD_ID, "2026-01-01", Decimal("3800.00"), {"kind": "employee"}),
         ("pensions", SPOUSE_ID, "2026-01-01", Decimal("650.00"), {"kind": "resident"}),
+    ],
+    "hospital_stay": [
+        ("hospital_stay", HEAD_ID, "2026-01-05", None, {"discharged_on": "2026-01-12"}),
+        ("hospital_stay", SPOUSE_ID, "2026-01-28", None, {}),
     ],
 }
 
@@ -373,6 +382,22 @@ BAD_FILES = [
         ),
         [(2, "grade"), (2, "valid_to")],
         id="grade 5 and validity out of order",
+    ),
+    pytest.param(
+        "hospital_stay",
+        (
+            "id_number,admitted_on,discharged_on",
+            f"{HEAD_ID},2026-01-05,2026-01-12",
+            f"{SPOUSE_ID},2026-01-20,2026-01-18",
+        ),
+        [(3, "discharged_on")],
+        id="discharge before admission",
+    ),
+    pytest.param(
+        "hospital_stay",
+        ("id_number,admitted_on,discharged_on", f"{HEAD_ID},2026-01-25,2026-02-03"),
+        [(2, "discharged_on")],
+        id="discharge after the period",
     ),
     pytest.param(
         "wages",

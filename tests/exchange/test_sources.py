@@ -22,6 +22,7 @@ def test_there_is_one_source_per_department_file():
         "real_estate",
         "wages",
         "pensions",
+        "hospital_stay",
     ]
 
 
@@ -41,6 +42,7 @@ def test_signal_kinds_are_the_source_and_its_event():
         "real_estate.sold",
         "wages",
         "pensions",
+        "hospital_stay",
     )
     assert max(len(kind) for kind in all_kinds()) <= 40  # Signal.kind
 

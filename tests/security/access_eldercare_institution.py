@@ -24,6 +24,7 @@ from minzheng.eldercare.institutions import (
     resident_admit,
 )
 from minzheng.eldercare.models import Hazard, Inspection, Institution, Resident
+from minzheng.registry.models import Person
 from tests.security.conftest import MISSING, World
 from tests.security.tables import FORBIDDEN_WRITE, Operation, Page
 from tests.security.tables import LOGIN as L
@@ -109,6 +110,20 @@ IDS: dict[str, Callable[[], object]] = {
 
 READ = (L, 200, 200, 200, 200, 200)
 READ_ONE = (L, 404, 404, 200, 200, 200)
+WRITE_HERE = (L, 404, 404, INSTITUTION, INSTITUTION, 403)
+NEW_INSTITUTION = "/eldercare/institutions/{new_institution}/"
+NEW_INSPECTION = "/eldercare/inspections/{new_inspection}/"
+
+
+def _admit_form(ids: dict[str, object]) -> dict[str, object]:
+    """The family's spouse into bed 102 (the head is in bed 101)."""
+    return {
+        "id_number": Person.objects.get(pk=ids["spouse"]).id_number,
+        "admitted_on": "2026-03-01",
+        "bed_number": "102",
+        "monthly_fee": "2800.00",
+    }
+
 
 PAGES = [
     Page(
@@ -126,6 +141,71 @@ PAGES = [
         prepare=institution_ready,
     ),
     Page("eldercare:institution_detail", "GET", INSTITUTION, READ_ONE, prepare=institution_ready),
+    Page(
+        "eldercare:institution_register",
+        "POST",
+        "/eldercare/institutions/new/",
+        (L, 403, 403, NEW_INSTITUTION, NEW_INSTITUTION, 403),
+        data={
+            "name": "杨舍镇康乐养老院",
+            "credit_code": "52320582MJ0000009X",
+            "division_code": "320582100",
+            "kind": "private",
+            "beds_total": "50",
+            "nursing_beds": "20",
+        },
+        action="eldercare.institution.register",
+        changes=WRITERS,
+    ),
+    Page(
+        "eldercare:institution_resident_admit",
+        "POST",
+        INSTITUTION + "residents/",
+        WRITE_HERE,
+        data=_admit_form,
+        action="eldercare.institution.resident_admit",
+        changes=WRITERS,
+        prepare=institution_ready,
+    ),
+    Page(
+        "eldercare:institution_resident_discharge",
+        "POST",
+        INSTITUTION + "discharge/",
+        WRITE_HERE,
+        data={"resident": "{institution_resident}", "on": "2026-03-01", "reason": "home"},
+        action="eldercare.institution.resident_discharge",
+        changes=WRITERS,
+        prepare=institution_ready,
+    ),
+    Page(
+        "eldercare:institution_staff_add",
+        "POST",
+        INSTITUTION + "staff/",
+        WRITE_HERE,
+        data={"name": "张护理", "role": "caregiver", "certificate_number": "HL-001"},
+        action="eldercare.institution.staff_add",
+        changes=WRITERS,
+        prepare=institution_ready,
+    ),
+    Page(
+        "eldercare:institution_inspection_record",
+        "POST",
+        INSTITUTION + "inspections/",
+        (L, 404, 404, NEW_INSPECTION, NEW_INSPECTION, 403),
+        data={
+            "inspected_on": "2026-05-01",
+            "inspectors": "王检查",
+            "check_gas": "hazard",
+            "check_food": "ok",
+            "hazard1_category": "gas",
+            "hazard1_level": "major",
+            "hazard1_description": "厨房燃气软管老化",
+            "hazard1_deadline": "2026-05-15",
+        },
+        action="eldercare.hazard.create",
+        changes=WRITERS,
+        prepare=institution_ready,
+    ),
     Page(
         "eldercare:institution_ledger_record",
         "POST",

@@ -466,7 +466,7 @@ OPERATIONS = [
         "get",
         "/api/exchange/sources",
         (401, 200, 200, 200, 200, 200),
-        counts=(None, 8, 8, 8, 8, 8),
+        counts=(None, 9, 9, 9, 9, 9),
     ),
     Operation(
         "exchange_batch_list",
