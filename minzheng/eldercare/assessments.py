@@ -25,7 +25,7 @@ from minzheng.registry.selectors import years_before
 from minzheng.registry.services import person_set_ability_level
 from minzheng.registry.spreadsheets import parse_bool, parse_date, read_plain_table
 from minzheng.rules.ability import ITEMS, ScoreError, ability_score
-from minzheng.rules.parameters import add_months, parameters_at
+from minzheng.rules.parameters import add_months, month_end, parameters_at
 
 MINIMUM_AGE = 60  # the standard is for people aged 60 and over (老年人)
 ASSESSORS_SPLIT = re.compile(r"[、,，;；\s]+")
@@ -51,7 +51,7 @@ def reassessment_due(assessed_on: dt.date) -> dt.date:
     try:
         return due_month.replace(day=day)
     except ValueError:  # 31 in a 30-day month
-        return add_months(due_month, 1) - dt.timedelta(days=1)
+        return month_end(due_month)
 
 
 def _problems(person: Person, data: AssessmentIn) -> list[tuple[str, str, str]]:

@@ -241,7 +241,9 @@ def _bed_step(request: HttpRequest, bed: object, step: str, today: dt.date) -> N
     data = request.POST
     user = request.user
     if step == "assess":
-        assessment = Assessment.objects.filter(pk=data.get("assessment") or 0).first()
+        assessment = Assessment.objects.filter(
+            pk=data.get("assessment") or 0, person=bed.person
+        ).first()
         if assessment is None:
             raise EldercareError.one("assessment", "请选择能力评估", "choose an assessment")
         services.family_bed_assess(acting_user=user, bed=bed, assessment=assessment, on=today)
@@ -278,7 +280,7 @@ def _bed_step(request: HttpRequest, bed: object, step: str, today: dt.date) -> N
             on=today,
         )
     elif step == "start":
-        plan = ServicePlan.objects.filter(pk=data.get("plan") or 0).first()
+        plan = ServicePlan.objects.filter(pk=data.get("plan") or 0, person=bed.person).first()
         if plan is None:
             raise EldercareError.one("plan", "请选择服务计划", "choose a plan")
         services.family_bed_start(acting_user=user, bed=bed, plan=plan, on=today)

@@ -30,6 +30,8 @@ FAMILY_BED = Workflow(
         "ended": "已撤床",
     },
     final=frozenset({"ended"}),
+    # The steps' deadlines (15/30/15/15/7 days) are our own working targets for the inbox, not
+    # from a policy text (no Suzhou or Zhangjiagang family-bed procedure was found).
     transitions=(
         Transition("apply", "申请家庭养老床位", ("",), "applied", PLANNERS, due_days=15),
         Transition("assess", "关联能力评估", ("applied",), "assessed", OFFICE, due_days=30),

@@ -47,7 +47,7 @@ from minzheng.eldercare.models import Assessment, Device, Provider, ServicePlan
 from minzheng.registry.models import Membership, Person
 from minzheng.rules.assess import simulation
 from minzheng.rules.inputs import PopulationArrays
-from minzheng.rules.parameters import add_months, parameters_at
+from minzheng.rules.parameters import add_months, month_end, parameters_at
 from minzheng.workflow.services import transition_check, transition_perform
 
 BANDS = "longevity_allowance.bands"
@@ -697,7 +697,7 @@ def _economic_and_ability(
 ) -> tuple[list[tuple[bool, str, tuple[str, str, str]]], Assessment | None, AssistanceCase | None]:
     """The conditions shared by the subsidy and the family bed: each (met, text, problem)."""
     age = _age_in(person, month)
-    assessment = latest_assessment(person, add_months(month, 1) - dt.timedelta(days=1))
+    assessment = latest_assessment(person, month_end(month))
     case = disadvantaged_case(person, month)
     alive = person.death_date is None or person.death_date >= month
     level_text = (

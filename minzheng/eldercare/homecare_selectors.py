@@ -28,6 +28,7 @@ from minzheng.eldercare.models import (
     WorkOrder,
 )
 from minzheng.registry.models import Membership
+from minzheng.rules.parameters import month_end
 from minzheng.workflow.models import TransitionRecord
 
 
@@ -285,6 +286,5 @@ def callback_pending(*, user: User, month: dt.date | None = None) -> QuerySet[Wo
     reached = CallBack.objects.filter(order=OuterRef("pk"), reached=True)
     orders = order_list(user=user, filters=OrderFilters(state="done")).filter(~Exists(reached))
     if month is not None:
-        following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        orders = orders.filter(scheduled_on__gte=month, scheduled_on__lt=following)
+        orders = orders.filter(scheduled_on__gte=month, scheduled_on__lte=month_end(month))
     return orders

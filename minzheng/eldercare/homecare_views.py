@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +22,13 @@ from django.views.decorators.http import require_POST
 
 from minzheng.eldercare import homecare
 from minzheng.eldercare import homecare_selectors as selectors
-from minzheng.eldercare.access import city_check, field_check, read_prefix
+from minzheng.eldercare.access import city_check, field_check
 from minzheng.eldercare.errors import EldercareError
 from minzheng.eldercare.models import SkillLevel, WorkOrder
+from minzheng.eldercare.selectors import elder_get
 from minzheng.eldercare.workflows import WORK_ORDER
 from minzheng.registry.forms import StyledForm
-from minzheng.registry.models import Division, Person
+from minzheng.registry.models import Division
 from minzheng.rules.parameters import parse_month
 from minzheng.workflow.services import WorkflowError
 
@@ -424,13 +425,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_create(request: HttpRequest, person_id: int) -> HttpResponse:
-    field_check(user=request.user, division_code=read_prefix(request.user) or "-")
-    prefix = read_prefix(request.user) or "-"
-    person = Person.objects.filter(
-        pk=person_id, residence_division__code__startswith=prefix
-    ).first()
-    if person is None:
-        raise Http404
+    person = elder_get(user=request.user, person_id=person_id)
+    field_check(user=request.user, division_code=person.residence_division_id)
     providers = list(selectors.provider_list(user=request.user).filter(active=True))
     items = list(selectors.item_list(user=request.user, active_only=True))
     profile = getattr(person, "elder_profile", None)

@@ -50,7 +50,8 @@ HAZARD = Workflow(
     final=frozenset({"closed"}),
     transitions=(
         Transition("create", "登记隐患", ("",), "open", _OFFICE),
-        # The institution's rectification report, recorded by the office; re-check within 7 days.
+        # The institution's rectification report, recorded by the office; re-check within 7 days
+        # (our own working target for the inbox: no local rule on re-check deadlines was found).
         Transition("rectify", "登记整改报告", ("open",), "rectified", _OFFICE, due_days=7),
         Transition("pass", "复查通过", ("rectified",), "closed", _OFFICE),
         Transition("fail", "复查未通过，重新整改", ("rectified",), "open", _OFFICE),

@@ -17,6 +17,7 @@ from minzheng.eldercare.meal_models import (
     MealSettlement,
 )
 from minzheng.registry.models import Person
+from minzheng.rules.parameters import month_end
 
 
 def _point_filter(user: User, prefix: str = "") -> Q:
@@ -68,8 +69,7 @@ def meal_records(
 ) -> QuerySet[MealRecord]:
     records = MealRecord.objects.filter(_point_filter(user, "point__"), point=point)
     if month is not None:
-        following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        records = records.filter(served_on__gte=month, served_on__lt=following)
+        records = records.filter(served_on__gte=month, served_on__lte=month_end(month))
     return records.select_related("person").order_by("-served_on", "-pk")
 
 

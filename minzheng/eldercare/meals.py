@@ -48,7 +48,7 @@ from minzheng.eldercare.meal_models import (
 from minzheng.registry.errors import RegistryError
 from minzheng.registry.models import Division, Membership, Person
 from minzheng.registry.spreadsheets import cell_text, file_rows
-from minzheng.rules.parameters import parameters_at
+from minzheng.rules.parameters import month_end, parameters_at
 from minzheng.xlsx import workbook_bytes
 
 CENT = Decimal("0.01")
@@ -700,11 +700,6 @@ def meal_records_import(
 # --- monthly settlement -------------------------------------------------------------------------
 
 
-def _month_end(month: dt.date) -> dt.date:
-    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
 def meal_settlement_may_close(*, user: User, point: MealPoint) -> bool:
     try:
         office_check(user=user, division_code=point.division_code)
@@ -723,13 +718,13 @@ def meal_settlement_close(
     existing = MealSettlement.objects.filter(point=point, month=month).first()
     if existing is not None:
         return existing, False
-    if _month_end(month) >= today:
+    if month_end(month) >= today:
         raise EldercareError.one(
             "month", f"{month:%Y-%m}尚未结束，不能结算", "the month has not ended yet"
         )
     records = list(
         MealRecord.objects.filter(
-            point=point, served_on__gte=month, served_on__lte=_month_end(month)
+            point=point, served_on__gte=month, served_on__lte=month_end(month)
         )
     )
     labels = {category.code: category.label for category in meal_categories(on=month)}

@@ -35,7 +35,7 @@ from minzheng.eldercare.access import city_check
 from minzheng.eldercare.errors import EldercareError
 from minzheng.eldercare.models import WorkOrder
 from minzheng.eldercare.workflows import WORK_ORDER
-from minzheng.rules.parameters import add_months, parameters_at
+from minzheng.rules.parameters import add_months, month_end, parameters_at
 from minzheng.workflow.services import transition_check, transition_perform
 
 FLAGS: dict[str, str] = {
@@ -61,8 +61,7 @@ def alert_key(order_id: int) -> str:
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
     """The first and the last day of `month`."""
-    first = month.replace(day=1)
-    return first, add_months(first, 1) - dt.timedelta(days=1)
+    return month.replace(day=1), month_end(month)
 
 
 def haversine_m(lat1, lng1, lat2, lng2):  # arrays or floats -> metres

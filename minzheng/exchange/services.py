@@ -29,6 +29,7 @@ from minzheng.exchange.sources import SOURCES, Column, Source
 from minzheng.exchange.tables import TableError, read_table
 from minzheng.registry.models import Person, id_number_index
 from minzheng.rules.id_number import mask_id_number
+from minzheng.rules.parameters import month_end
 
 LOOKUP_CHUNK = 1000  # id numbers per registry query
 INSERT_BATCH = 2000
@@ -117,11 +118,6 @@ class CheckedFile:
     file_name: str
     sha256: str
     signals: list[SignalRow]
-
-
-def month_end(month: dt.date) -> dt.date:
-    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
 
 
 def _parser(column: Column, latest_birth: dt.date) -> Callable[[str], object]:

@@ -181,6 +181,11 @@ def add_months(month: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def month_end(month: dt.date) -> dt.date:
+    """The last day of the month that holds `month`."""
+    return add_months(month.replace(day=1), 1) - dt.timedelta(days=1)
+
+
 def month_start(as_of: str) -> dt.date:
     """Turn 'YYYY-MM' into the first day of that month."""
     year, month = as_of.split("-")

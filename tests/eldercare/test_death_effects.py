@@ -75,6 +75,9 @@ def test_a_death_ends_plans_visits_meals_and_devices(request, served, recorder):
     assert WorkOrder.objects.get(person=served).state == "cancelled"
     assert MealRegistration.objects.get(person=served).valid_to == DIED
     assert Device.objects.get(person=served).active is False
-    text = "\n".join(result.eldercare)
-    assert "居家上门服务计划" in text
-    assert len(result.eldercare) >= 4
+    assert result.eldercare == [
+        "终止居家上门服务计划（张家港颐康居家养老服务中心），终止日期2026-11-20",
+        "停止1张待服务的上门服务工单",
+        "终止在“合成社区老年食堂”的助餐登记（2026-11-20）",
+        "停用智能设备1台：SOS-0001",
+    ]

@@ -277,7 +277,7 @@ PAGES = [
         "eldercare:plan_create",
         "GET",
         PAGE + "/persons/{spouse}/plan/",
-        (L, 404, 403, 200, 200, 403),
+        (L, 404, 404, 200, 200, 403),
         prepare=homecare_ready,
     ),
     Page(
@@ -287,7 +287,7 @@ PAGES = [
         (
             L,
             404,
-            403,
+            404,
             PAGE + "/plans/{new_homecare_plan}/",
             PAGE + "/plans/{new_homecare_plan}/",
             403,
